@@ -1,0 +1,1 @@
+"""One module per command (build, serve, deploy, check); the CLI imports each only when it runs."""

@@ -1,0 +1,21 @@
+"""``studyguide build``: build the site once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..builder import BuildResult, PostStep, SiteBuilder
+
+
+def search_steps(search: bool) -> list[PostStep]:
+    """The post-steps a full build runs: search indexing unless switched off."""
+    if not search:
+        return []
+    from ..search import index_site  # imported only when indexing runs
+
+    return [index_site]
+
+
+def build(config_path: Path, out_dir: Path | None = None, *, search: bool = True) -> BuildResult:
+    """Build the guide described by `config_path` into `out_dir` (default: ``site/`` beside it)."""
+    return SiteBuilder(config_path, out_dir, search=search, post_steps=search_steps(search)).build()

@@ -1,0 +1,56 @@
+"""Content and config errors, reported as ``path:line: message``.
+
+The loader never stops at the first mistake: it collects every :class:`ContentError` it finds and
+raises one :class:`ContentErrors` at the end, so an author fixes everything in one pass.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def display_path(path: Path) -> str:
+    """A path as an author would type it: relative to the working directory when it is below it."""
+    try:
+        return os.path.relpath(path) if Path(path).resolve().is_relative_to(Path.cwd()) else str(path)
+    except (OSError, ValueError):
+        return str(path)
+
+
+@dataclass(frozen=True, order=True)
+class ContentError:
+    """One mistake in one file, at one line (1-based)."""
+
+    path: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{display_path(self.path)}:{self.line}: {self.message}"
+
+
+class ContentErrors(Exception):
+    """Every mistake found in one load, sorted by file and line."""
+
+    def __init__(self, errors: list[ContentError]):
+        self.errors = sorted(set(errors), key=lambda e: (str(e.path), e.line, e.message))
+        super().__init__("\n".join(str(e) for e in self.errors))
+
+
+class ErrorList:
+    """Collects errors while loading; `raise_if_any` turns them into one exception."""
+
+    def __init__(self) -> None:
+        self.items: list[ContentError] = []
+
+    def add(self, path: Path, line: int, message: str) -> None:
+        self.items.append(ContentError(Path(path), max(1, line), message))
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise ContentErrors(self.items)

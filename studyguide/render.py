@@ -1,0 +1,181 @@
+"""The renderer: content model → HTML pages, through Jinja templates with autoescape.
+
+It does no file writing: it returns every page as text, so the builder can gather everything
+first and write only when all of it rendered (a template error leaves the old site untouched).
+Links are relative to the page (the site works from any sub-path), except on ``404.html``, which
+GitHub Pages serves at any depth and so gets absolute links from ``base_url``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
+from markupsafe import Markup
+
+from . import __version__
+from .markup import DIAGRAM_MARKER, diagram_html, render_markdown
+from .model import Guide
+from .slugs import slugify
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    path: str  # output path relative to the site root, e.g. "llm-fundamentals/index.html"
+    html: str
+    kind: str  # home, domain, interview, page, tags, 404
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One page to render: its template, where it goes and what it shows."""
+
+    kind: str
+    template: str
+    url: str  # site-relative URL: "", "llm-fundamentals/", "404.html"
+    title: str
+    description: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def output_path(self) -> str:
+        return self.url + "index.html" if self.url == "" or self.url.endswith("/") else self.url
+
+
+class TemplateRenderError(Exception):
+    """A template failed: carries the template name and line for the error page and CLI."""
+
+    def __init__(self, template: str, line: int | None, message: str):
+        self.template, self.line, self.message = template, line, message
+        super().__init__(f"{template}:{line or '?'}: {message}")
+
+
+def tag_anchors(tags: list[str]) -> dict[str, str]:
+    """Stable, unique anchors for tags: ``tag-`` + slug, numbered when two tags share a slug."""
+    anchors: dict[str, str] = {}
+    used: set[str] = set()
+    for tag in tags:
+        base = "tag-" + slugify(tag)
+        anchor, n = base, 2
+        while anchor in used:
+            anchor, n = f"{base}-{n}", n + 1
+        anchors[tag] = anchor
+        used.add(anchor)
+    return anchors
+
+
+def has_diagrams(markdown_bodies: list[str]) -> bool:
+    """Whether any body renders a diagram (decides if a page loads Mermaid at all)."""
+    return any(DIAGRAM_MARKER in render_markdown(body) for body in markdown_bodies)
+
+
+def asset_versions(static_dir: Path) -> dict[str, str]:
+    """Short content hashes of the theme's assets, appended as ``?v=`` to bust browser caches."""
+    versions = {}
+    for path in static_dir.rglob("*"):
+        if path.is_file() and path.suffix in (".css", ".js"):
+            versions[path.relative_to(static_dir).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+    return versions
+
+
+class Renderer:
+    """Renders every page of a guide with one Jinja environment."""
+
+    def __init__(self, templates_dir: Path, static_dir: Path, *, search: bool = True) -> None:
+        self.templates_dir = templates_dir.resolve()
+        self.env = Environment(
+            loader=FileSystemLoader(str(self.templates_dir)),
+            autoescape=True,
+            undefined=StrictUndefined,  # a typo in a template is an error, not an empty string
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters["md"] = lambda text: Markup(render_markdown(text))
+        self.env.filters["slug"] = slugify
+        self.env.globals["diagram"] = lambda d: Markup(diagram_html(d.source, d.title))
+        self.env.globals["version"] = __version__
+        self.search = search
+        self.assets = asset_versions(static_dir)
+
+    def pages(self, guide: Guide) -> list[PageSpec]:
+        site = guide.site
+        specs = [PageSpec("home", "home.html", "", site.title, site.description, {"has_diagrams": False})]
+        domains = guide.domains
+        for i, domain in enumerate(domains):
+            specs.append(PageSpec(
+                "domain", "domain.html", domain.path, f"{domain.label} {domain.name}",
+                f"{domain.name}: {', '.join(t.title for t in domain.topics)}"[:300] or domain.name,
+                {"domain": domain, "has_diagrams": True, "prev": domains[i - 1] if i else None,
+                 "next": domains[i + 1] if i + 1 < len(domains) else None},
+            ))
+        if guide.interview:
+            bodies = [s.body for q in guide.questions for s in q.sections]
+            specs.append(PageSpec("interview", "interview.html", guide.interview.path, guide.interview.title,
+                                  guide.interview.intro, {"has_diagrams": has_diagrams(bodies)}))
+        for page in guide.pages:
+            specs.append(PageSpec("page", "page.html", page.path, page.title,
+                                  f"{page.title} — {site.title}",
+                                  {"page": page, "has_diagrams": has_diagrams([page.body])}))
+        specs.append(PageSpec("tags", "tags.html", "tags/", "Tags", f"Every tag used in {site.title}",
+                              {"has_diagrams": False}))
+        specs.append(PageSpec("404", "404.html", "404.html", "Page not found", "This page does not exist.",
+                              {"has_diagrams": False}))
+        return specs
+
+    def render(self, guide: Guide) -> list[RenderedPage]:
+        tags = guide.tags()
+        anchors = tag_anchors(list(tags))
+        base_path = urlsplit(guide.site.base_url).path if guide.site.base_url else "/"
+        common = {"guide": guide, "site": guide.site, "stats": guide.stats, "tags": tags,
+                  "tag_anchor": anchors, "search_enabled": self.search}
+        rendered = []
+        for spec in self.pages(guide):
+            # 404.html is served for missing URLs at any depth: its links must be absolute.
+            root = base_path if spec.kind == "404" else self._relative_root(spec.url)
+            context = dict(common, **spec.extra, page_spec=spec, root=root,
+                           url=lambda target, root=root: root + target,
+                           asset=self._asset_url(root),
+                           canonical=(guide.site.base_url + spec.url) if guide.site.base_url else None)
+            try:
+                html = self.env.get_template(spec.template).render(context)
+            except Exception as exc:  # any failure inside a template: name the template and line
+                name, line = self._template_position(exc, spec.template)
+                message = exc.message if isinstance(exc, TemplateError) and exc.message else str(exc)
+                raise TemplateRenderError(name, line, f"{type(exc).__name__}: {message}") from exc
+            rendered.append(RenderedPage(spec.output_path, html, spec.kind))
+        return rendered
+
+    def _template_position(self, exc: Exception, fallback: str) -> tuple[str, int | None]:
+        """The template and line where `exc` happened.
+
+        Syntax errors carry them; for runtime errors Jinja rewrites the traceback so that frames
+        point into the template file, so the last such frame is the failing line.
+        """
+        if isinstance(exc, TemplateSyntaxError):
+            return exc.name or fallback, exc.lineno
+        found: tuple[str, int | None] = (fallback, None)
+        tb = exc.__traceback__
+        while tb is not None:
+            filename = tb.tb_frame.f_code.co_filename
+            if filename.startswith(str(self.templates_dir)):
+                found = (Path(filename).relative_to(self.templates_dir).as_posix(), tb.tb_lineno)
+            tb = tb.tb_next
+        return found
+
+    @staticmethod
+    def _relative_root(url: str) -> str:
+        folder = posixpath.dirname(url if url.endswith("/") else url)
+        depth = len([p for p in folder.split("/") if p])
+        return "../" * depth
+
+    def _asset_url(self, root: str):  # noqa: ANN205
+        def asset(path: str) -> str:
+            version = self.assets.get(path)
+            return f"{root}assets/{path}" + (f"?v={version}" if version else "")
+
+        return asset
