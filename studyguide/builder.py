@@ -21,6 +21,7 @@ from .config import CONFIG_NAME
 from .loader import Loader
 from .model import Guide
 from .render import RenderedPage, Renderer
+from .seo import write_extra_files
 from .theme import Theme, default_theme
 
 log = logging.getLogger(__name__)
@@ -110,6 +111,7 @@ class SiteBuilder:
         tmp = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}-new-", dir=self.out_dir.parent))
         try:
             write_site(tmp, pages, self.theme.static)
+            write_extra_files(tmp, guide, pages, self.project_root)  # sitemap, robots.txt, CNAME
             for step in self.post_steps:
                 step(tmp, guide)
             swap_in(tmp, self.out_dir)

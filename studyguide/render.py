@@ -21,6 +21,7 @@ from markupsafe import Markup
 from . import __version__
 from .markup import DIAGRAM_MARKER, diagram_html, render_markdown
 from .model import Guide
+from .seo import structured_data
 from .slugs import slugify
 
 
@@ -99,6 +100,7 @@ class Renderer:
         self.env.filters["slug"] = slugify
         self.env.globals["diagram"] = lambda d: Markup(diagram_html(d.source, d.title))
         self.env.globals["version"] = __version__
+        self.env.globals["structured_data"] = structured_data  # JSON-LD for partials/meta.html
         self.search = search
         self.assets = asset_versions(static_dir)
 
