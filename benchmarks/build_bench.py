@@ -1,0 +1,57 @@
+"""Full-build benchmark: prints the median wall time of a build for synthetic guides and the bundled one.
+
+    python benchmarks/build_bench.py [--sizes 100 1000 10000] [--runs 5]
+
+Each run is a cold build in this process (parse caches and the Markdown cache are cleared first),
+without search indexing (search has its own benchmark) and excluding interpreter start-up.
+Goals on a 2-core machine: bundled guide < 0.5 s; linear growth (10,000 topics < 15 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from studyguide.builder import SiteBuilder  # noqa: E402
+from studyguide.markup import render_markdown  # noqa: E402
+from synthetic import make_guide  # noqa: E402
+
+
+def time_build(config: Path, out: Path, runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        render_markdown.cache_clear()
+        builder = SiteBuilder(config, out, search=False)  # a new builder: no parse cache
+        start = time.perf_counter()
+        builder.build()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[100, 1000, 10000])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    print(f"{'guide':<28}{'topics':>8}{'median s':>10}{'min s':>8}{'ms/topic':>10}")
+    with tempfile.TemporaryDirectory() as tmp:
+        rows = [("bundled (content/)", ROOT / "studyguide.yml", 95)]
+        for n in args.sizes:
+            rows.append((f"synthetic {n}", make_guide(Path(tmp) / f"g{n}", n), n))
+        for name, config, n in rows:
+            runs = args.runs if n <= 1000 else max(3, args.runs // 2)
+            times = time_build(config, Path(tmp) / "out" / name.replace(" ", "-"), runs)
+            median = statistics.median(times)
+            print(f"{name:<28}{n:>8}{median:>10.3f}{min(times):>8.3f}{1000 * median / n:>10.2f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,31 @@
+"""Shared test helpers: copies of the fixture guide and running the CLI in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
+BUNDLED_CONFIG = REPO / "studyguide.yml"
+
+
+def copy_mini(dest: Path) -> Path:
+    """A writable copy of the mini fixture guide; returns its project folder."""
+    shutil.copytree(MINI, dest)
+    return dest
+
+
+def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m studyguide`` the way a user would, capturing its output."""
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    return subprocess.run([sys.executable, "-m", "studyguide", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def tree_digest(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` with its bytes: compare two of these to prove nothing changed."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
