@@ -203,6 +203,7 @@ class _TextExtractor(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.skip_depth = 0  # inside a diagram's <pre>: Mermaid source is not answer text
+        self.in_pre = False  # code blocks keep their line breaks; elsewhere a newline is a space
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self.skip_depth:
@@ -211,6 +212,7 @@ class _TextExtractor(HTMLParser):
             self.skip_depth = 1
         elif tag in self.BLOCKS:
             self.parts.append("\n")
+            self.in_pre = self.in_pre or tag == "pre"
         elif tag in ("td", "th"):
             self.parts.append(" ")
 
@@ -219,10 +221,11 @@ class _TextExtractor(HTMLParser):
             self.skip_depth -= 1
         elif tag in self.BLOCKS:
             self.parts.append("\n")
+            self.in_pre = self.in_pre and tag != "pre"
 
     def handle_data(self, data: str) -> None:
         if not self.skip_depth:
-            self.parts.append(data)
+            self.parts.append(data if self.in_pre else data.replace("\n", " "))
 
     def text(self) -> str:
         lines = (" ".join(line.split()) for line in "".join(self.parts).splitlines())
