@@ -1,0 +1,359 @@
+"""`studyguide serve`: a real server subprocess on a free port, driven by real Chromium and HTTP.
+
+Every server is started through the `serve` fixture, which kills it at teardown, whatever the test
+did. Edits are made to a copy of the mini fixture guide in tmp_path, never to the repository.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+MINI = REPO / "tests" / "fixtures" / "mini"
+TOPIC = Path("content/domains/01-retrieval/01-hybrid-search.md")
+SNIPVER = re.compile(r"/livereload\.js\?port=\d+&amp;snipver=(\d+)")
+# Serve with a theme of our choosing (a broken copy): the CLI has no option for that yet.
+SERVE_WITH_THEME = (
+    "import logging, sys; from pathlib import Path; from studyguide.theme import Theme; "
+    "from studyguide.commands.serve import serve; "
+    "logging.basicConfig(level=logging.INFO, format='%(levelname)s: %(message)s'); "
+    "serve(Path(sys.argv[1]), port=int(sys.argv[2]), search=False, "
+    "theme=Theme(Path(sys.argv[3]), Path(sys.argv[4])))"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(url: str) -> tuple[int, str, dict[str, str]]:
+    """GET without following redirects: (status, body, headers)."""
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(url, timeout=10) as response:
+            return response.status, response.read().decode(), dict(response.headers)
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode(errors="replace"), dict(exc.headers)
+
+
+def retitle(project: Path, title: str) -> None:
+    path = project / TOPIC
+    path.write_text(re.sub(r"^title: .*$", f"title: {title}", path.read_text(), count=1, flags=re.M))
+
+
+def generation(url: str) -> int:
+    """The build number the server stamps into a page (the `snipver` of its livereload.js tag)."""
+    match = SNIPVER.search(fetch(url)[1])
+    assert match, "the page has no livereload.js tag"
+    return int(match.group(1))
+
+
+def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out after {timeout} s waiting for {what}"
+        time.sleep(0.05)
+
+
+@dataclass
+class Server:
+    proc: subprocess.Popen
+    port: int
+    log: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return Path(shutil.copytree(MINI, tmp_path / "guide"))
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator[Callable[..., Server]]:
+    """Factory: start a server subprocess and wait until it answers; every one is killed at teardown."""
+    servers: list[Server] = []
+
+    def start(project: Path, *args: str, port: int | None = None, argv: list[str] | None = None,
+              ready: bool = True, verbose: bool = False) -> Server:
+        port = port or free_port()
+        log = tmp_path / f"serve-{len(servers)}.log"
+        cmd = argv or [sys.executable, "-m", "studyguide", *(["-v"] if verbose else []), "serve",
+                       "-f", str(project / "studyguide.yml"), "--port", str(port), "--no-search", *args]
+        env = dict(os.environ, PYTHONPATH=str(REPO))
+        with log.open("w") as sink:
+            proc = subprocess.Popen(cmd, cwd=project, env=env, stdout=sink, stderr=subprocess.STDOUT)
+        server = Server(proc, port, log)
+        servers.append(server)
+        if ready:
+            deadline = time.monotonic() + 30
+            while True:
+                assert proc.poll() is None, f"server exited with {proc.returncode}:\n{server.output()}"
+                assert time.monotonic() < deadline, f"server not ready:\n{server.output()}"
+                try:
+                    fetch(server.url)
+                    break
+                except OSError:
+                    time.sleep(0.1)
+        return server
+
+    yield start
+    for server in servers:
+        if server.proc.poll() is None:
+            server.proc.terminate()
+            try:
+                server.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                server.proc.kill()
+                server.proc.wait()
+
+
+# -- in the browser -------------------------------------------------------------------------------
+
+def test_edits_show_up_in_the_open_tab(project, serve, page, watch_page) -> None:
+    from playwright.sync_api import expect
+
+    server = serve(project)
+    watch = watch_page(page, server.url)
+    page.goto(server.url + "retrieval/")
+    expect(page.locator(".card-title", has_text="Hybrid Search")).to_be_visible()
+
+    retitle(project, "Hybrid Search Revised")
+    expect(page.locator(".card-title", has_text="Hybrid Search Revised")).to_be_visible(timeout=3000)
+    time.sleep(1)  # livereload alone drops a reload within 3 s of the previous one
+    retitle(project, "Hybrid Search Third Take")
+    expect(page.locator(".card-title", has_text="Hybrid Search Third Take")).to_be_visible(timeout=3000)
+
+    # The livereload script and its WebSocket pass the site's CSP: a refusal would be a console error.
+    assert not watch.console_errors and not watch.page_errors, watch.problems()
+    assert not watch.foreign_requests
+
+
+def test_content_error_shows_in_the_browser_until_fixed(project, serve, page, watch_page, tmp_path) -> None:
+    from playwright.sync_api import expect
+
+    server = serve(project)
+    page.goto(server.url + "retrieval/")
+    expect(page.locator(".card-title", has_text="Hybrid Search")).to_be_visible()
+    topic = project / TOPIC
+    good = topic.read_text()
+    topic.write_text(good.replace("tags: [BM25, Vector search, RRF]", "tags: [BM25, Vector search"))
+
+    # What `studyguide build` reports for this mistake is what the page and the terminal must show.
+    built = subprocess.run([sys.executable, "-m", "studyguide", "build", "--no-search", "-o", str(tmp_path / "out")],
+                           cwd=project, env=dict(os.environ, PYTHONPATH=str(REPO)),
+                           capture_output=True, text=True, timeout=60)
+    expected = [line for line in built.stderr.splitlines() if line.startswith(str(TOPIC) + ":")]
+    assert built.returncode == 1 and expected, built.stderr
+
+    errors = page.locator("li code")
+    expect(page.locator("h1")).to_have_text("Build failed", timeout=3000)
+    expect(errors).to_have_text(expected)
+    assert server.proc.poll() is None
+    wait_for(lambda: all(line in server.output() for line in expected), 3, "the terminal message")
+    # Every HTML URL shows the error page while the problem lasts; assets are still served.
+    assert fetch(server.url + "interview/")[0] == 500 and "Build failed" in fetch(server.url + "interview/")[1]
+    assert fetch(server.url + "assets/css/site.css")[0] == 200
+
+    topic.write_text(good.replace("Hybrid Search", "Hybrid Search Fixed"))
+    expect(page.locator(".card-title", has_text="Hybrid Search Fixed")).to_be_visible(timeout=3000)
+    assert "Fixed: rebuilt" in server.output()
+
+
+def test_template_crash_names_template_and_line(project, serve, page, tmp_path) -> None:
+    from playwright.sync_api import expect
+
+    from studyguide.theme import default_theme
+
+    theme = default_theme()
+    templates = Path(shutil.copytree(theme.templates, tmp_path / "theme" / "templates"))
+    static = Path(shutil.copytree(theme.static, tmp_path / "theme" / "static"))
+    port = free_port()
+    server = serve(project, port=port, argv=[sys.executable, "-c", SERVE_WITH_THEME,
+                                             str(project / "studyguide.yml"), str(port), str(templates), str(static)])
+    page.goto(server.url + "retrieval/")
+    expect(page.locator(".card-title", has_text="Hybrid Search")).to_be_visible()
+
+    domain = templates / "domain.html"
+    good = domain.read_text()
+    lines = good.splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if "{% block main %}" in line) + 1
+    domain.write_text("".join(lines[:at] + ["{{ no_such_variable.title }}\n"] + lines[at:]))
+
+    where = f"{domain}:{at + 1}"  # the inserted line, 1-based (outside the project: absolute)
+    expect(page.locator("li code")).to_contain_text(where, timeout=3000)
+    expect(page.locator("li code")).to_contain_text("no_such_variable")
+    assert where in server.output()
+
+    domain.write_text(good)
+    expect(page.locator(".card-title", has_text="Hybrid Search")).to_be_visible(timeout=3000)
+
+
+# -- over HTTP ------------------------------------------------------------------------------------
+
+def test_port_in_use_exits_with_a_message(project, serve) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        server = serve(project, port=port, ready=False)
+        assert server.proc.wait(30) == 1
+    out = server.output()
+    assert f"port {port} is already in use" in out and "--port" in out, out
+    assert "Traceback" not in out
+
+
+def test_serves_under_the_base_path(project, serve) -> None:
+    config = project / "studyguide.yml"
+    config.write_text(config.read_text() + "base_url: https://user.github.io/repo/\n")
+    server = serve(project)
+    status, _, headers = fetch(server.url)
+    assert status == 302 and headers["Location"] == "/repo/"
+    assert fetch(server.url + "repo")[2].get("Location") == "/repo/"
+    status, body, headers = fetch(server.url + "repo/retrieval/")
+    assert status == 200 and "Hybrid Search" in body and headers["Cache-Control"] == "no-store"
+    assert SNIPVER.search(body)  # every HTML page gets the livereload.js tag
+    assert fetch(server.url + "repo/retrieval")[2].get("Location") == "/repo/retrieval/"
+    status, body, _ = fetch(server.url + "repo/no-such-page/")
+    assert status == 404 and "Page not found" in body
+    assert fetch(server.url + "retrieval/")[0] == 404  # only under the base path, as on GitHub Pages
+    assert fetch(server.url + "repo/../../../etc/passwd")[0] == 404
+    assert fetch(server.url + "livereload.js")[0] == 200
+
+
+def test_a_burst_of_saves_is_one_rebuild(project, serve) -> None:
+    server = serve(project)
+    page = server.url + "retrieval/"
+    before = generation(page)
+    for path in sorted((project / "content").rglob("*.md")):
+        path.write_text(path.read_text() + "\nOne more line.\n")
+    wait_for(lambda: generation(page) > before, 5, "a rebuild")
+    time.sleep(1)  # any second rebuild would have happened by now
+    assert generation(page) == before + 1
+    assert server.output().count("Rebuilt") == 1
+
+
+def test_a_tab_showing_an_older_build_reloads_when_it_reconnects(project, serve) -> None:
+    """The edit made while a tab was reloading (not yet connected) must not be lost."""
+    from tornado.websocket import websocket_connect
+
+    server = serve(project)
+    page = server.url + "retrieval/"
+    old = generation(page)
+    retitle(project, "Changed While Reloading")
+    wait_for(lambda: generation(page) > old, 5, "the rebuild")
+    current = generation(page)
+
+    async def handshake(snipver: int) -> dict | None:
+        ws = await websocket_connect(f"ws://127.0.0.1:{server.port}/livereload")
+        ws.write_message(json.dumps({"command": "hello", "protocols": [
+            "http://livereload.com/protocols/official-7"], "snipver": snipver}))
+        assert json.loads(await ws.read_message())["command"] == "hello"
+        ws.write_message(json.dumps({"command": "info", "plugins": {}, "url": page}))
+        try:
+            return json.loads(await asyncio.wait_for(ws.read_message(), 1))
+        except asyncio.TimeoutError:
+            return None
+        finally:
+            ws.close()
+
+    def run(snipver: int) -> dict | None:  # in a thread: the browser tests leave a loop running here
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, handshake(snipver)).result()
+
+    assert run(old) == {"command": "reload", "path": "*", "liveCSS": False, "liveImg": False}
+    assert run(current) is None  # an up-to-date tab is left alone
+
+
+def test_ctrl_c_stops_cleanly(project, serve) -> None:
+    server = serve(project, verbose=True)
+    folder = re.search(r"building into (\S+)", server.output())
+    assert folder and Path(folder.group(1)).is_dir()
+    server.proc.send_signal(signal.SIGINT)
+    assert server.proc.wait(15) == 0
+    out = server.output()
+    assert "Traceback" not in out and "Stopped." in out
+    assert not Path(folder.group(1)).exists()  # the private build folder is gone
+
+
+def test_missing_config_is_a_message(tmp_path, serve) -> None:
+    server = serve(tmp_path, ready=False, argv=[sys.executable, "-m", "studyguide", "serve", "-f",
+                                                str(tmp_path / "nope.yml"), "--port", str(free_port())])
+    assert server.proc.wait(30) == 1
+    assert "nope.yml' not found" in server.output() and "Traceback" not in server.output()
+
+
+# -- units ----------------------------------------------------------------------------------------
+
+def test_only_loopback_hosts_are_quiet(caplog) -> None:
+    from studyguide.commands.serve import is_loopback, site_url
+
+    assert all(is_loopback(h) for h in ("127.0.0.1", "localhost", "::1", "[::1]", "127.0.0.5"))
+    assert not any(is_loopback(h) for h in ("0.0.0.0", "::", "192.168.1.20", "example.org"))
+    assert site_url("0.0.0.0", 8000, "/repo/") == "http://127.0.0.1:8000/repo/"
+    assert site_url("::1", 8000, "/") == "http://[::1]:8000/"
+
+
+def test_error_page_lists_problems_and_escapes_them(tmp_path) -> None:
+    from studyguide.errors import ContentError, ContentErrors
+    from studyguide.preview import problems_from, render_error_page
+    from studyguide.render import TemplateRenderError
+
+    errors = ContentErrors([ContentError(tmp_path / "b.md", 7, "unknown key '<script>'"),
+                            ContentError(tmp_path / "a.md", 2, "bad YAML")])
+    problems = problems_from(errors, tmp_path)
+    crash = problems_from(TemplateRenderError("partials/cards.html", 12, "UndefinedError: x"), tmp_path / "t")
+    html = render_error_page(problems + crash)
+    assert [str(p) for p in problems] == [str(e) for e in errors.errors]  # same text as the CLI
+    assert html.index(f"{tmp_path / 'a.md'}:2") < html.index(f"{tmp_path / 'b.md'}:7")
+    assert "unknown key &#39;&lt;script&gt;&#39;" in html and "<script>'" not in html
+    assert f"{tmp_path / 't' / 'partials' / 'cards.html'}:12" in html and "Template" in html
+
+
+def test_watcher_sees_edits_additions_and_removals_but_not_dotfiles(tmp_path) -> None:
+    from studyguide.preview import SourceWatcher
+
+    (tmp_path / "c").mkdir()
+    note = tmp_path / "c" / "a.md"
+    note.write_text("one")
+    config = tmp_path / "studyguide.yml"
+    config.write_text("title: x")
+    watcher = SourceWatcher([tmp_path / "c", config])
+    assert watcher.changes() == []
+    (tmp_path / "c" / ".a.md.swp").write_text("editor noise")
+    assert watcher.changes() == []
+    note.write_text("two!")
+    (tmp_path / "c" / "b.md").write_text("new")
+    assert watcher.changes() == [str(note), str(tmp_path / "c" / "b.md")]
+    config.write_text("title: changed")
+    note.unlink()
+    assert watcher.changes() == [str(note), str(config)]
