@@ -1,0 +1,86 @@
+"""``studyguide check``: validate content, build into a temporary folder, check the built site.
+
+One command for authors and CI before publishing. It reports, grouped by file:
+
+1. content errors from the loader (``path:line: message``) — nothing else can run without a guide;
+2. lint warnings on the content (:mod:`studyguide.lint`);
+3. problems in the built site (:func:`studyguide.sitecheck.check_site`): links and anchors, ids,
+   alt text, titles and descriptions, CSP hygiene, Mermaid parsing, HTML validity.
+
+Exit code 1 on any error (and on warnings with ``--strict``). Checks that need a missing tool are
+listed as SKIPPED, never as passed. The real output folder (``site/``) is never touched.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from ..builder import OutputDirError, SiteBuilder
+from ..checkreport import CheckReport, issue_from_content_error
+from ..config import CONFIG_NAME
+from ..errors import ContentErrors, display_path
+from ..lint import lint_guide
+from ..render import TemplateRenderError
+from ..sitecheck import check_site
+from .build import search_steps
+
+log = logging.getLogger(__name__)
+
+BUILT_LABEL = "<built>"  # how pages of the temporary build are named in the report
+
+
+def _search_available(report: CheckReport) -> bool:
+    """Search indexing runs when its module is present; otherwise say it was left out."""
+    try:
+        search_steps(True)
+    except ImportError as exc:
+        report.skip("search", f"search index not built ({exc})")
+        return False
+    return True
+
+
+def check_project(config_path: Path, *, search: bool | None = None, html: bool = True,
+                  diagrams: bool = True) -> CheckReport:
+    """Run every check on the project of `config_path`; never raises for an author's mistake."""
+    config_path = Path(config_path)
+    if config_path.is_dir():
+        config_path = config_path / CONFIG_NAME
+    report = CheckReport()
+    if search is None:
+        search = _search_available(report)
+    with tempfile.TemporaryDirectory(prefix="studyguide-check-") as tmp:
+        builder = SiteBuilder(config_path, Path(tmp) / "site", search=search,
+                              post_steps=search_steps(search))
+        try:
+            result = builder.build()
+        except ContentErrors as exc:
+            report.issues.extend(issue_from_content_error(e) for e in exc.errors)
+            report.ran.append(f"content: {len(exc.errors)} errors; the site was not built or checked")
+            return report
+        except TemplateRenderError as exc:
+            template = builder.theme.templates / exc.template
+            report.error(template, exc.line, exc.message, "build")
+            return report
+        except (OutputDirError, OSError) as exc:
+            report.error(display_path(config_path), None, f"build failed: {exc}", "build")
+            return report
+        report.ran.append(f"content: {result.summary().split(' → ')[0]} (into a temporary folder)")
+        report.extend(lint_guide(result.guide))
+        report.extend(check_site(result.out_dir, result.guide, html=html, diagrams=diagrams, label=BUILT_LABEL))
+    return report
+
+
+def check(config_path: Path, *, strict: bool = False) -> CheckReport:
+    """The CLI command: print the report; exit 1 when it failed."""
+    report = check_project(config_path)
+    failed = report.failed(strict=strict)
+    for line in report.lines(strict=strict):
+        click.echo(line)
+    if failed:
+        sys.exit(1)
+    return report
