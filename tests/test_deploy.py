@@ -30,8 +30,12 @@ def git_env(tmp_path: Path) -> dict[str, str]:
     """Environment for git and the CLI: fixed identity, no global/system config, no parent repos."""
     empty_config = tmp_path / "gitconfig"
     empty_config.write_text("")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_") and k != "STUDYGUIDE_REQUIRE_TOOLS"}
     env.update({
+        # Deploy runs every check of `studyguide check`. The two tool checks (Mermaid in Chromium,
+        # the Nu HTML Checker) are tested with that command; here they are switched off, so each
+        # deploy takes a second, not fifteen, and these tests are about publishing alone.
+        "STUDYGUIDE_CHROMIUM": str(tmp_path / "no-chromium"), "STUDYGUIDE_VNU_JAR": str(tmp_path / "no-vnu.jar"),
         "GIT_AUTHOR_NAME": "Test Author", "GIT_AUTHOR_EMAIL": "author@example.com",
         "GIT_COMMITTER_NAME": "Test Committer", "GIT_COMMITTER_EMAIL": "committer@example.com",
         "GIT_CONFIG_GLOBAL": str(empty_config), "GIT_CONFIG_NOSYSTEM": "1",
@@ -221,6 +225,30 @@ def test_failing_build_publishes_nothing(project: Project) -> None:
     assert "nothing was written" in result.stderr.lower()
     assert project.refs(project.src) == refs_src
     assert project.refs(project.remote) == refs_remote
+
+
+def test_failing_site_check_publishes_nothing(project: Project) -> None:
+    topic = project.src / "content" / "domains" / "01-retrieval" / "01-hybrid-search.md"
+    topic.write_text(topic.read_text() + "\nSee [the missing page](../nowhere/).\n")
+    project.commit_all("Add a broken link")
+    refs_src, refs_remote = project.refs(project.src), project.refs(project.remote)
+
+    result = project.deploy()
+
+    assert result.returncode == 1
+    assert "01-hybrid-search.md:" in result.stderr and "nowhere" in result.stderr
+    assert "failed its checks; nothing was published" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert project.refs(project.src) == refs_src
+    assert project.refs(project.remote) == refs_remote
+
+
+def test_deploy_reports_the_checks_it_ran(project: Project) -> None:
+    result = project.deploy("--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "links: " in result.stdout and ", 0 broken" in result.stdout
+    assert "diagrams: SKIPPED" in result.stdout and "html: SKIPPED" in result.stdout  # switched off above
+    assert "check passed" in result.stdout
 
 
 def test_outside_a_repository_exits_1_with_a_message(tmp_path: Path, git_env: dict[str, str]) -> None:

@@ -1,6 +1,7 @@
 """``studyguide deploy``: build with every check and publish to GitHub Pages (like ``mkdocs gh-deploy``).
 
-The site is built into a temporary folder, never into the project, and committed to the Pages
+The site is built into a temporary folder, never into the project, checked with the same checks
+as ``studyguide check`` (a failing check publishes nothing), and committed to the Pages
 branch with ghp-import, which writes the commit through ``git fast-import``: no checkout, so the
 user's working tree, index and current branch are never touched. A build or check failure stops
 before git is written to at all.
@@ -27,6 +28,7 @@ import click
 
 from .. import __version__
 from ..builder import BuildResult, SiteBuilder
+from ..checkreport import CheckReport
 from ..config import CONFIG_NAME
 from ..model import Guide
 from .build import search_steps
@@ -139,27 +141,23 @@ class _DeployBuilder(SiteBuilder):
         return dataclasses.replace(guide, site=dataclasses.replace(guide.site, base_url=url))
 
 
-def site_checker():  # noqa: ANN201 - returns the check command's site check, when it exists
-    """The built-site checks of ``studyguide check`` (links, anchors, assets), if available."""
-    try:
-        from .check import check_site
-    except ImportError:
-        return None
-    return check_site
+def check_built_site(site_dir: Path, guide: Guide) -> CheckReport:
+    """The checks of ``studyguide check`` on the built folder: content lint, links, anchors, ids,
+    CSP hygiene, Mermaid parsing and HTML validity (tool checks say SKIPPED when a tool is missing)."""
+    from ..lint import lint_guide
+    from ..sitecheck import check_site
+    from .check import BUILT_LABEL
+
+    report = lint_guide(guide)
+    report.extend(check_site(site_dir, guide, label=BUILT_LABEL))
+    return report
 
 
 def build_for_deploy(config_path: Path, out_dir: Path, remote_url: str | None) -> tuple[BuildResult, str | None]:
-    """Build with search and every check; returns the result and the base URL used if derived."""
+    """A full build (search included); returns the result and the base URL used if derived."""
     builder = _DeployBuilder(config_path, out_dir, search=True, post_steps=search_steps(True),
                              remote_url=remote_url)
-    result = builder.build()
-    checker = site_checker()
-    if checker is not None:
-        problems = checker(out_dir, result.guide)
-        if problems:
-            raise DeployError("the built site failed its checks; nothing was published:\n  "
-                              + "\n  ".join(str(p) for p in problems))
-    return result, builder.derived_base_url
+    return builder.build(), builder.derived_base_url
 
 
 def site_size(folder: Path) -> tuple[int, int]:
@@ -263,16 +261,16 @@ def deploy(config_path: Path, *, remote: str = "origin", branch: str = "gh-pages
     with tempfile.TemporaryDirectory(prefix="studyguide-deploy-") as tmp:
         site_dir = Path(tmp) / "site"
 
-        def build_step() -> tuple[BuildResult, str | None]:
-            try:
-                return build_for_deploy(config_path, site_dir, repo.remote_url)
-            except DeployError as exc:
-                fail([f"error: {exc}"], "Nothing was published.")
-
-        result, derived = run_reporting_errors(build_step)  # type: ignore[misc]
+        result, derived = run_reporting_errors(  # type: ignore[misc]
+            lambda: build_for_deploy(config_path, site_dir, repo.remote_url))
         click.echo(result.summary().replace(str(site_dir), "a temporary folder"))
         if derived:
             click.echo(f"base_url is not set in {CONFIG_NAME}; using {derived} for this build.")
+        report = check_built_site(site_dir, result.guide)
+        for line in report.lines():
+            click.echo(line, err=report.failed())
+        if report.failed():
+            fail([], "The built site failed its checks; nothing was published.")
         url = public_url(result.guide, repo.remote_url)
         files, size = site_size(site_dir)
         commit_message = message or default_message(repo)
