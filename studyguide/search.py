@@ -198,17 +198,25 @@ def _service_class() -> type:
 async def write_index(records: list[SearchRecord], output: Path) -> None:
     """Index `records` with Pagefind and write the search bundle into `output`."""
     from pagefind.index import IndexConfig
+    from pagefind.service import get_executable
 
     service_class = _service_class()
+    binary = get_executable()
     try:
         service = await service_class().launch()
-    except FileNotFoundError as exc:  # the wheel's binary is missing or not executable
-        raise SearchIndexError(f"{exc}; install 'pagefind[extended]' or build with --no-search") from exc
+    except OSError as exc:  # no binary, or one that cannot run here
+        raise SearchIndexError(f"cannot run the Pagefind indexer ({binary}): {exc.strerror or exc}; "
+                               f"install 'pagefind[extended]' or build with --no-search") from exc
     try:
         index = await service.create_index(IndexConfig(exclude_selectors=EXCLUDE_SELECTORS))
         # All requests go out at once; the binary answers them in order.
         await asyncio.gather(*(index.add_html_file(content=r.html, url=r.url) for r in records))
         await index.write_files(str(output))
+    except SearchIndexError:
+        raise
+    except (OSError, asyncio.IncompleteReadError) as exc:  # the binary died mid-way
+        raise SearchIndexError(f"the Pagefind indexer ({binary}) failed: {exc}; "
+                               f"build with --no-search to skip the search index") from exc
     finally:
         await service.shutdown()
 
