@@ -211,6 +211,15 @@ def test_dry_run_writes_nothing(project: Project) -> None:
     assert "commit message: Deploy " in out
 
 
+def test_dry_run_derives_the_address_from_a_github_remote(project: Project) -> None:
+    # A dry run never contacts the remote, so a GitHub URL can stand in for it here.
+    git(project.env, project.src, "remote", "set-url", "origin", "git@github.com:alice/ai-guide.git")
+    result = project.deploy("--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "public URL: https://alice.github.io/ai-guide/" in result.stdout
+    assert "using https://alice.github.io/ai-guide/ for this build" in result.stdout
+
+
 def test_failing_build_publishes_nothing(project: Project) -> None:
     topic = project.src / "content" / "domains" / "01-retrieval" / "01-hybrid-search.md"
     topic.write_text(topic.read_text().replace("title:", "titel:", 1))
