@@ -35,6 +35,7 @@ SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 SCHEMA_ORG = "https://schema.org"
 # Pages that must not be indexed or listed (GitHub Pages serves 404.html for every missing URL).
 UNLISTED_KINDS = frozenset({"404"})
+_told_no_base_url = False
 
 
 # --- URLs --------------------------------------------------------------------------------------
@@ -182,10 +183,12 @@ def extra_files(guide: Guide, pages: list[RenderedPage], dates: dict[Path, datet
 
 def write_extra_files(folder: Path, guide: Guide, pages: list[RenderedPage], project_root: Path) -> None:
     """Write :func:`extra_files` into the build folder (dates are looked up only for a sitemap)."""
+    global _told_no_base_url
     dates: dict[Path, datetime] = {}
     if guide.site.base_url:
         dates = content_dates(guide.sources, project_root)
-    else:
+    elif not _told_no_base_url:  # once per process: `serve` rebuilds on every save
+        _told_no_base_url = True
         log.info("no base_url in the config: skipping sitemap.xml, canonical and Open Graph URLs")
     for name, text in extra_files(guide, pages, dates).items():
         (folder / name).write_text(text, encoding="utf-8")
