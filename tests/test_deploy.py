@@ -17,7 +17,7 @@ import pytest
 
 from conftest import require_tool
 from studyguide import __version__
-from studyguide.commands.deploy import human_size, pages_url_from_remote, public_url
+from studyguide.commands.deploy import human_size, pages_url_from_remote, public_url, redact
 from studyguide.model import Guide, Site
 
 REPO = Path(__file__).resolve().parents[1]
@@ -220,6 +220,18 @@ def test_dry_run_derives_the_address_from_a_github_remote(project: Project) -> N
     assert "using https://alice.github.io/ai-guide/ for this build" in result.stdout
 
 
+def test_uncommitted_content_is_named_in_the_message(project: Project) -> None:
+    (project.src / "notes.txt").write_text("not part of the site\n")
+    result = project.deploy("--dry-run")
+    assert "plus uncommitted changes" not in result.stdout  # only files the build read count
+    new_topic = project.src / "content" / "domains" / "02-agents" / "02-reflection.md"
+    new_topic.write_text("---\ntitle: Reflection\nsubtitle: Self-critique\ntags: [Agents]\n---\nLook back.\n")
+    result = project.deploy("--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "plus uncommitted changes with studyguide" in result.stdout
+    assert "uncommitted changes" in result.stderr
+
+
 def test_failing_build_publishes_nothing(project: Project) -> None:
     topic = project.src / "content" / "domains" / "01-retrieval" / "01-hybrid-search.md"
     topic.write_text(topic.read_text().replace("title:", "titel:", 1))
@@ -304,6 +316,13 @@ def test_refuses_without_a_committer_identity(project: Project) -> None:
 ])
 def test_pages_url_from_remote(remote: str | None, url: str | None) -> None:
     assert pages_url_from_remote(remote) == url
+
+
+def test_remote_urls_are_printed_without_credentials() -> None:
+    assert redact("https://x-access-token:s3cret@github.com/alice/guide.git") == "https://github.com/alice/guide.git"
+    assert redact("https://alice@example.com:8443/g.git") == "https://example.com:8443/g.git"
+    assert redact("git@github.com:alice/guide.git") == "git@github.com:alice/guide.git"
+    assert redact("/srv/git/guide.git") == "/srv/git/guide.git"
 
 
 def test_public_url_prefers_cname_then_base_url_then_remote() -> None:

@@ -63,7 +63,6 @@ class Repo:
 
     top: Path
     commit: str | None  # short hash of HEAD; None in a repository without commits
-    dirty: bool
     current_branch: str | None
     remote_url: str | None
 
@@ -77,14 +76,32 @@ class Repo:
                 f"use `studyguide build` and upload the site folder yourself.")
         top = Path(probe.stdout.strip())
         head = git(["rev-parse", "--short", "HEAD"], top, check=False)
-        status = git(["status", "--porcelain", "--untracked-files=no"], top)
         branch = git(["symbolic-ref", "--quiet", "--short", "HEAD"], top, check=False)
         url = git(["remote", "get-url", remote], top, check=False)
         return cls(top=top,
                    commit=head.stdout.strip() if head.returncode == 0 else None,
-                   dirty=bool(status.stdout.strip()),
                    current_branch=branch.stdout.strip() if branch.returncode == 0 else None,
                    remote_url=url.stdout.strip() if url.returncode == 0 else None)
+
+
+    def uncommitted(self, paths: tuple[Path, ...]) -> bool:
+        """Whether any of `paths` (the files the build read) differs from HEAD or is untracked."""
+        inside = [str(p) for p in paths if p.resolve().is_relative_to(self.top.resolve())]
+        if not inside:
+            return False
+        status = git(["status", "--porcelain", "--untracked-files=all", "--", *inside], self.top)
+        return bool(status.stdout.strip())
+
+
+def redact(url: str | None) -> str | None:
+    """A remote URL fit for printing: without a user or token (CI logs are often public)."""
+    if not url or "://" not in url:
+        return url
+    parts = urlsplit(url)
+    if not parts.hostname:
+        return url
+    host = parts.hostname + (f":{parts.port}" if parts.port else "")
+    return parts._replace(netloc=host).geturl()
 
 
 def pages_url_from_remote(remote_url: str | None) -> str | None:
@@ -177,9 +194,9 @@ def human_size(size: int) -> str:
 # --- publish -------------------------------------------------------------------------------------
 
 
-def default_message(repo: Repo) -> str:
+def default_message(repo: Repo, dirty: bool) -> str:
     source = repo.commit or "a repository without commits"
-    if repo.dirty:
+    if dirty:
         source += " plus uncommitted changes"
     return f"Deploy {source} with studyguide {__version__}"
 
@@ -254,10 +271,6 @@ def deploy(config_path: Path, *, remote: str = "origin", branch: str = "gh-pages
                               "`git config user.email` (or GIT_COMMITTER_NAME/GIT_COMMITTER_EMAIL).")
     except DeployError as exc:
         fail([f"error: {exc}"], "Nothing was published.")
-    if repo.dirty:
-        click.secho("warning: the working tree has uncommitted changes; they are part of this build.",
-                    err=True, fg="yellow")
-
     with tempfile.TemporaryDirectory(prefix="studyguide-deploy-") as tmp:
         site_dir = Path(tmp) / "site"
 
@@ -266,6 +279,10 @@ def deploy(config_path: Path, *, remote: str = "origin", branch: str = "gh-pages
         click.echo(result.summary().replace(str(site_dir), "a temporary folder"))
         if derived:
             click.echo(f"base_url is not set in {CONFIG_NAME}; using {derived} for this build.")
+        dirty = repo.uncommitted(result.guide.sources)
+        if dirty:
+            click.secho(f"warning: content or config files differ from commit {repo.commit}; "
+                        "the published site includes those uncommitted changes.", err=True, fg="yellow")
         report = check_built_site(site_dir, result.guide)
         for line in report.lines():
             click.echo(line, err=report.failed())
@@ -273,8 +290,8 @@ def deploy(config_path: Path, *, remote: str = "origin", branch: str = "gh-pages
             fail([], "The built site failed its checks; nothing was published.")
         url = public_url(result.guide, repo.remote_url)
         files, size = site_size(site_dir)
-        commit_message = message or default_message(repo)
-        target = f"branch '{branch}' of remote '{remote}' ({repo.remote_url})"
+        commit_message = message or default_message(repo, dirty)
+        target = f"branch '{branch}' of remote '{remote}' ({redact(repo.remote_url)})"
         if dry_run:
             click.echo(f"Dry run: would publish {files} files ({human_size(size)}) to {target}")
             click.echo(f"  commit message: {commit_message}")
