@@ -48,20 +48,38 @@ class BuildResult:
 
 
 def check_out_dir(out_dir: Path, project_root: Path, protected: list[Path]) -> None:
-    """Refuse an output folder that equals or contains the project or any source folder."""
+    """Refuse an output folder that equals or contains the project or any source folder, lies
+    inside a source folder (a site in static/ would be copied into the next build's assets, one in
+    content/ breaks the next load), or is an existing file (the swap would delete it)."""
     out = out_dir.resolve()
     for source in [project_root, *protected]:
         source = source.resolve()
-        if out == source or source.is_relative_to(out):
-            raise OutputDirError(f"refusing to build into '{out_dir}': it would overwrite '{source}'. "
+        inside_source = source != project_root.resolve() and out.is_relative_to(source)
+        if out == source or source.is_relative_to(out) or inside_source:
+            what = "is inside" if inside_source else "would overwrite"
+            raise OutputDirError(f"refusing to build into '{out_dir}': it {what} '{source}'. "
                                  f"Choose an output folder of its own, e.g. --out site")
+    if out.exists() and not out.is_dir():
+        raise OutputDirError(f"refusing to build into '{out_dir}': it is a file, not a folder")
 
 
-def write_site(folder: Path, pages: list[RenderedPage], static_dir: Path) -> None:
-    """Write rendered pages and the theme's assets into `folder` (which must be empty)."""
+def write_site(folder: Path, pages: list[RenderedPage], static_dir: Path,
+               previous: Path | None = None, unchanged: frozenset[str] = frozenset()) -> None:
+    """Write rendered pages and the theme's assets into `folder` (which must be empty).
+
+    Pages whose paths are in `unchanged` are hard-linked from the `previous` build instead of
+    written again (``serve`` rebuilds a 10,000-topic guide by writing only the pages an edit
+    changed). Post-steps may add files but must not modify pages in place.
+    """
     for page in pages:
         target = folder / page.path
         target.parent.mkdir(parents=True, exist_ok=True)
+        if previous is not None and page.path in unchanged:
+            try:
+                os.link(previous / page.path, target)
+                continue
+            except OSError:
+                pass  # gone, or another file system: write it
         target.write_text(page.html, encoding="utf-8")
     shutil.copytree(static_dir, folder / "assets", dirs_exist_ok=True)
     (folder / ".nojekyll").write_text("")  # GitHub Pages: serve files as they are
@@ -72,7 +90,12 @@ def swap_in(new: Path, out_dir: Path) -> None:
     if out_dir.exists():
         old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-old-", dir=out_dir.parent))
         os.rename(out_dir, old / out_dir.name)
-        os.rename(new, out_dir)
+        try:
+            os.rename(new, out_dir)
+        except BaseException:
+            os.rename(old / out_dir.name, out_dir)  # put the previous site back before failing
+            old.rmdir()
+            raise
         shutil.rmtree(old, ignore_errors=True)
     else:
         os.rename(new, out_dir)
@@ -92,6 +115,7 @@ class SiteBuilder:
         self.search = search
         self.post_steps = list(post_steps or [])
         self.loader = Loader()
+        self._written: dict[str, str] = {}  # page path → the HTML object now in out_dir
 
     def load(self) -> Guide:
         return self.loader.load(self.config_path)
@@ -110,7 +134,9 @@ class SiteBuilder:
         self.out_dir.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}-new-", dir=self.out_dir.parent))
         try:
-            write_site(tmp, pages, self.theme.static)
+            # The very same HTML object as last time (a renderer that reuses pages) is the same file.
+            unchanged = frozenset(p.path for p in pages if self._written.get(p.path) is p.html)
+            write_site(tmp, pages, self.theme.static, self.out_dir, unchanged)
             write_extra_files(tmp, guide, pages, self.project_root)  # sitemap, robots.txt, CNAME
             for step in self.post_steps:
                 step(tmp, guide)
@@ -118,6 +144,7 @@ class SiteBuilder:
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
+        self._written = {p.path: p.html for p in pages}
         seconds = time.perf_counter() - start
         log.debug("built %d pages into %s in %.3f s", len(pages), self.out_dir, seconds)
         return BuildResult(guide, self.out_dir, len(pages), seconds)

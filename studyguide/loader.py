@@ -44,6 +44,7 @@ class Loader:
     def __init__(self) -> None:
         # path -> ((mtime_ns, size), parsed value, errors found while parsing that file)
         self._cache: dict[Path, tuple[tuple[int, int], object, list[ContentError]]] = {}
+        self._content_root = Path("/")  # set by load_content: symlinks must stay inside it
 
     # -- one parse function per file kind, cached by file stamp ---------------------------------
 
@@ -167,18 +168,23 @@ class Loader:
 
     # -- folders ----------------------------------------------------------------------------------
 
-    @staticmethod
-    def _ordered(folder: Path, errors: ErrorList, *, dirs: bool, suffix: str = "",
+    def _ordered(self, folder: Path, errors: ErrorList, *, dirs: bool, suffix: str = "",
                  allow: tuple[str, ...] = ()) -> list[tuple[int, str, Path]]:
         """Entries named ``NN-slug`` in content order; anything else unexpected is an error.
 
         Names starting with ``.`` or ``_`` are skipped (editor and OS files, drafts), as are the
-        fixed metadata names and files ending in one of `allow` (diagram sources).
+        fixed metadata names and files ending in one of `allow` (diagram sources). A symbolic link
+        that leads outside the content folder is an error: only what is in content/ is published.
         """
         found: list[tuple[int, str, Path]] = []
         for entry in sorted(folder.iterdir()):
             name = entry.name
-            if name.startswith((".", "_")) or name in FIXED_NAMES or (allow and name.endswith(allow)):
+            if name.startswith((".", "_")):
+                continue
+            if entry.is_symlink() and not entry.resolve().is_relative_to(self._content_root):
+                errors.add(entry, 1, "symbolic link to a file outside the content folder: copy the file in")
+                continue
+            if name in FIXED_NAMES or (allow and name.endswith(allow)):
                 continue
             kind_ok = entry.is_dir() if dirs else (entry.is_file() and name.endswith(suffix))
             stem = name[: -len(suffix)] if suffix and name.endswith(suffix) else name
@@ -285,6 +291,7 @@ class Loader:
 
     def load_content(self, config: Config, errors: ErrorList) -> Guide:
         content = config.content_dir
+        self._content_root = content.resolve()
         domains: list[Domain] = []
         slugs_used: dict[str, Path] = {}
         domains_dir = content / "domains"
