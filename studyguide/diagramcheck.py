@@ -13,6 +13,7 @@ the check is therefore *skipped* and says so (:class:`~studyguide.checkreport.To
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
 import os
 import re
@@ -79,16 +80,23 @@ def parse_diagrams(texts: list[str], site_dir: Path | None = None) -> tuple[str,
     chromium = find_chromium()
     if chromium is None:
         raise ToolUnavailable(f"Chromium not found (apt-get install chromium, or set {CHROMIUM_ENV})")
-    try:
+
+    def run() -> list[str | None]:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
             try:
                 page = browser.new_page()
                 page.set_content("<!doctype html><html><head><title>mermaid</title></head><body></body></html>")
                 page.add_script_tag(path=str(mermaid_js))
-                results = page.evaluate(_PARSE_ALL, texts)
+                return page.evaluate(_PARSE_ALL, texts)
             finally:
                 browser.close()
+
+    try:
+        # A thread of its own: Playwright's sync API refuses to run in a thread that already has an
+        # event loop or a Playwright instance (serve's Tornado loop, pytest-playwright's session).
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            results = pool.submit(run).result()
     except Exception as exc:  # Playwright raises its own Error types; any of them means "could not run"
         log.debug("Mermaid parse in Chromium failed", exc_info=True)
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -101,10 +109,12 @@ def parse_diagrams(texts: list[str], site_dir: Path | None = None) -> tuple[str,
 _LINE = re.compile(r"(?:on line|at line|line:?)\s+(\d+)", re.I)
 
 
-def error_line(message: str) -> int:
-    """The 1-based line inside the diagram that Mermaid blames (1 when it does not say)."""
+def error_line(message: str, text: str) -> int:
+    """The 1-based line of `text` that Mermaid blames (1 when it does not say). At the end of the
+    input Mermaid names the line after the last one; that is clamped to the last line."""
     match = _LINE.search(message)
-    return max(1, int(match.group(1))) if match else 1
+    last = text.strip("\n").count("\n") + 1
+    return min(max(1, int(match.group(1))), last) if match else 1
 
 
 def summary(message: str) -> str:

@@ -35,6 +35,14 @@ def lint_tags(guide: Guide, report: CheckReport, texts: SourceTexts) -> None:
     spellings: dict[str, dict[str, list]] = {}  # key -> spelling -> topics (content order)
     for tag, uses in guide.tags().items():
         spellings.setdefault(tag_key(tag), {})[tag] = [topic for _, topic in uses]
+    def tag_line(path: Path, tag: str, after: int = 0) -> int | None:
+        # The tag as a list item or quoted first: a short tag ("C") also occurs in other words.
+        for needle in (f"- {tag}", f"'{tag}'", f'"{tag}"', tag):
+            line = texts.locate(path, needle, after + 1)
+            if line:
+                return line
+        return None
+
     for variants in spellings.values():
         if len(variants) < 2:
             continue
@@ -45,14 +53,15 @@ def lint_tags(guide: Guide, report: CheckReport, texts: SourceTexts) -> None:
                 continue
             for topic in topics:
                 path = topic.origin.path if topic.origin else Path(topic.slug)
-                report.warning(path, texts.locate(path, tag),
+                report.warning(path, tag_line(path, tag),
                                f"tag '{tag}' differs from '{main}' ({n} topic{'s' if n != 1 else ''}) only by "
                                f"case or punctuation: use one spelling", "lint")
     for topic in guide.topics:
         seen: set[str] = set()
         for tag in topic.tags:
             if tag in seen and topic.origin:
-                report.warning(topic.origin.path, texts.locate(topic.origin.path, tag),
+                first = tag_line(topic.origin.path, tag) or 0
+                report.warning(topic.origin.path, tag_line(topic.origin.path, tag, first) or first or None,
                                f"tag '{tag}' is listed twice", "lint")
             seen.add(tag)
 

@@ -189,10 +189,13 @@ class _Where:
         return f"{self.label}/{rel}"
 
     def __call__(self, page: str, line: int, card: str | None, needle: str) -> tuple[str, int]:
+        # The URL as a Markdown link target first: "/agents/" is also inside "/guide/agents/".
+        needles = (f"]({needle}", f"]: {needle}", f"<{needle}>", needle) if needle else ()
         for source in self.index.sources_for(page, card):
-            found = self.index.locate(source, needle)
-            if found:
-                return display_path(source), found
+            for candidate in needles:
+                found = self.index.locate(source, candidate)
+                if found:
+                    return display_path(source), found
         return self.built(page), line
 
 
@@ -306,11 +309,13 @@ def check_diagrams(site_dir: Path, scans: dict[str, PageScan], report: CheckRepo
     for (text, (page, line)), error in zip(found.items(), results):
         if error is None:
             continue
-        path, at = str(where.built(page)), line
+        offset = diagramcheck.error_line(error, text) - 1
+        path, at = where.built(page), line + offset  # the <pre> and the diagram start on one line
+        stripped = text.strip()
         for source in where.index.content_files:
-            start = where.index.locate(source, text.strip().split("\n", 1)[0]) if text.strip() else None
-            if start and text.strip() in where.index.text(source):
-                path, at = display_path(source), start + diagramcheck.error_line(error) - 1
+            start = where.index.locate(source, stripped) if stripped else None
+            if start:
+                path, at = display_path(source), start + offset
                 break
         report.error(path, at, f"Mermaid diagram does not parse: {diagramcheck.summary(error)}", "diagrams")
     report.ran.append(f"diagrams: {len(found)} parsed with {backend}")

@@ -60,7 +60,8 @@ def check_project(config_path: Path, *, search: bool | None = None, html: bool =
             result = builder.build()
         except ContentErrors as exc:
             report.issues.extend(issue_from_content_error(e) for e in exc.errors)
-            report.ran.append(f"content: {len(exc.errors)} errors; the site was not built or checked")
+            n = len(exc.errors)
+            report.ran.append(f"content: {n} error{'s' if n != 1 else ''}; the site was not built or checked")
             return report
         except TemplateRenderError as exc:
             template = builder.theme.templates / exc.template
