@@ -555,6 +555,8 @@ def test_without_javascript_everything_is_readable(mini, new_context, serve_dir)
     expect(page.locator("[data-card-tools]").first).to_be_hidden()
     expect(page.locator("[data-theme-toggle]")).to_be_hidden()
     expect(page.locator("#site-nav")).to_be_visible()  # the contents follow the page on phones
+    page.locator("[data-menu-toggle]").click()  # and "Menu" jumps to them
+    assert page.url.endswith("#site-nav")
     page.goto(base + guide.interview.path)
     expect(page.locator("[data-filters]")).to_be_hidden()
     assert len(visible_questions(page)) == len(guide.questions)
@@ -614,6 +616,24 @@ def test_phone_menu_drawer_and_diagram_fit(mini, bundled_or_mini, new_context, s
     page.keyboard.press("Escape")
     expect(nav).to_be_hidden()
     expect(menu).to_be_focused()
+    assert_clean(watch)
+
+
+def test_missing_page_at_any_depth_gets_the_styled_404(mini, new_context, serve_dir, watch_page):
+    site, guide = mini
+    base = serve_dir(site)
+    page = new_context(color_scheme="dark").new_page()
+    watch = watch_page(page, base)
+    response = page.goto(base + "no/such/page/")
+    assert response is not None and response.status == 404
+    expect(page.locator("h1")).to_have_text("Page not found")
+    assert theme_of(page) == "dark" and luminance(page) < 0.1  # theme script and stylesheet loaded
+    page.locator("main .link-list a").first.click()
+    page.wait_for_url(base + guide.domains[0].path)
+    settle(page)
+    # The 404 itself is expected (status and Chromium's console line); nothing else may fail.
+    watch.http_errors[:] = [e for e in watch.http_errors if e != f"404 {base}no/such/page/"]
+    watch.console_errors[:] = [e for e in watch.console_errors if f"({base}no/such/page/:0)" not in e]
     assert_clean(watch)
 
 

@@ -86,6 +86,12 @@
       if (!document.body.classList.contains("nav-open")) return;
       if (nav.contains(event.target) ? event.target.closest("a") : !menu.contains(event.target)) setMenu(false, false);
     });
+    // Tabbing out of the open drawer closes it: focus never goes behind the overlay.
+    nav.addEventListener("focusout", function (event) {
+      var next = event.relatedTarget;
+      if (next && !nav.contains(next) && next !== menu && document.body.classList.contains("nav-open")) setMenu(false, false);
+    });
+    root.classList.add("nav-ready");
   }
 
   // ---- Cards -------------------------------------------------------------------------------------
