@@ -159,7 +159,7 @@ def _service_class() -> type:
                 await self._dispatch_replies()
             except (asyncio.IncompleteReadError, OSError, ValueError) as exc:
                 # The binary died or spoke garbage: fail every waiting request instead of hanging.
-                error = SearchIndexError(f"pagefind stopped answering: {exc!r}")
+                error = SearchIndexError(f"it stopped answering ({type(exc).__name__})")
                 for future in self._responses.values():
                     if not future.done():
                         future.set_exception(error)
@@ -181,7 +181,7 @@ def _service_class() -> type:
                 if future is None or future.done():
                     log.debug("pagefind reply without a waiting request: %s", payload)
                 elif payload.get("type") == "Error":
-                    future.set_exception(SearchIndexError(f"pagefind: {payload.get('message')}"))
+                    future.set_exception(SearchIndexError(str(payload.get("message"))))
                 else:
                     future.set_result(payload)
 
@@ -212,9 +212,7 @@ async def write_index(records: list[SearchRecord], output: Path) -> None:
         # All requests go out at once; the binary answers them in order.
         await asyncio.gather(*(index.add_html_file(content=r.html, url=r.url) for r in records))
         await index.write_files(str(output))
-    except SearchIndexError:
-        raise
-    except (OSError, asyncio.IncompleteReadError) as exc:  # the binary died mid-way
+    except (OSError, asyncio.IncompleteReadError) as exc:  # it refused a record, or died mid-way
         raise SearchIndexError(f"the Pagefind indexer ({binary}) failed: {exc}; "
                                f"build with --no-search to skip the search index") from exc
     finally:

@@ -86,6 +86,7 @@
   var pagefind = null;
   var loading = null;
   var generation = 0; // bumps with every query: late answers to older queries are dropped
+  var shown = { key: null, generation: -1 }; // the results on screen: reopening reuses them
   var offMessage = null;
 
   if (box.hasAttribute("data-search-off")) {
@@ -204,6 +205,7 @@
 
     var where = span("search-result-where", meta.where || "");
     if (meta.badge) {
+      where.appendChild(document.createTextNode(" "));
       where.appendChild(span("badge badge-" + meta.badge.toLowerCase(), meta.badge)); // the theme's badge
     }
     option.appendChild(where);
@@ -222,7 +224,8 @@
     return option;
   }
 
-  function render(results, total, query) {
+  function render(results, total, query, key) {
+    shown = { key: key, generation: generation };
     listbox.textContent = "";
     options = results.map(renderOption);
     options.forEach(function (option) { listbox.appendChild(option); });
@@ -265,11 +268,15 @@
     if (offMessage) { setStatus(offMessage); open(); return; }
     var query = input.value.trim();
     var filters = currentFilters();
+    var key = JSON.stringify([query, filters]);
+    // Same query and filters as on screen, and nothing newer in flight: just show them again.
+    if (key === shown.key && shown.generation === generation) { open(); return; }
     var mine = ++generation;
     if (!query && !hasFilters()) {
       listbox.textContent = "";
       listbox.hidden = true;
       options = [];
+      shown = { key: null, generation: -1 };
       setActive(-1);
       setStatus("Type to search topics and questions.");
       open();
@@ -287,7 +294,7 @@
       if (!search || mine !== generation) return null; // a newer query superseded this one
       var slice = search.results.slice(0, MAX_RESULTS);
       return Promise.all(slice.map(function (r) { return r.data(); })).then(function (data) {
-        if (mine === generation) render(data, search.results.length, query);
+        if (mine === generation) render(data, search.results.length, query, key);
       });
     }).catch(function (error) {
       if (mine === generation) setStatus("Search failed: " + (error && error.message ? error.message : error));
