@@ -290,6 +290,21 @@ def test_missing_tools_are_reported_as_skipped_never_passed(project: Path) -> No
     assert "STUDYGUIDE_REQUIRE_TOOLS=1 requires it" in required.stdout
 
 
+def test_unusable_search_indexer_is_skipped_not_fatal(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    search = pytest.importorskip("studyguide.search")
+
+    async def no_pagefind(records, output):  # noqa: ANN001, ANN202
+        raise search.SearchIndexError("cannot run the Pagefind indexer (simulated)")
+
+    monkeypatch.setattr(search, "write_index", no_pagefind)
+    monkeypatch.delenv("STUDYGUIDE_REQUIRE_TOOLS", raising=False)
+    report = check_project(project / "studyguide.yml", html=False, diagrams=False)
+    assert report.skipped == ["search: SKIPPED — search index not built (cannot run the Pagefind indexer (simulated))"]
+    assert not report.issues and any(line.startswith("links:") for line in report.ran)
+    monkeypatch.setenv("STUDYGUIDE_REQUIRE_TOOLS", "1")
+    assert check_project(project / "studyguide.yml", html=False, diagrams=False).failed()
+
+
 def test_cli_check_leaves_no_site_behind(project: Path) -> None:
     env = {"STUDYGUIDE_VNU_JAR": "/nonexistent/vnu.jar", "STUDYGUIDE_CHROMIUM": "/nonexistent/chromium"}
     before = sorted(p.name for p in project.iterdir())

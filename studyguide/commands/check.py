@@ -44,6 +44,14 @@ def _search_available(report: CheckReport) -> bool:
     return True
 
 
+def _is_search_failure(exc: BaseException) -> bool:
+    try:
+        from ..search import SearchIndexError
+    except ImportError:
+        return False
+    return isinstance(exc, SearchIndexError)
+
+
 def check_project(config_path: Path, *, search: bool | None = None, html: bool = True,
                   diagrams: bool = True) -> CheckReport:
     """Run every check on the project of `config_path`; never raises for an author's mistake."""
@@ -51,6 +59,7 @@ def check_project(config_path: Path, *, search: bool | None = None, html: bool =
     if config_path.is_dir():
         config_path = config_path / CONFIG_NAME
     report = CheckReport()
+    auto_search = search is None
     if search is None:
         search = _search_available(report)
     with tempfile.TemporaryDirectory(prefix="studyguide-check-") as tmp:
@@ -68,6 +77,11 @@ def check_project(config_path: Path, *, search: bool | None = None, html: bool =
             report.error(template, exc.line, exc.message, "build")
             return report
         except (OutputDirError, OSError) as exc:
+            if auto_search and search and _is_search_failure(exc):
+                # Pagefind is not usable here: check everything else, and say search was left out.
+                report.skip("search", f"search index not built ({exc})")
+                report.extend(check_project(config_path, search=False, html=html, diagrams=diagrams))
+                return report
             report.error(display_path(config_path), None, f"build failed: {exc}", "build")
             return report
         report.ran.append(f"content: {result.summary().split(' → ')[0]} (into a temporary folder)")
