@@ -334,7 +334,8 @@ def test_copy_link(clipboard, mini, new_context, serve_dir, watch_page):
     card = page.locator(f"#{anchor}")
     card.locator("summary").click()
     link = card.locator("[data-copy-link]")
-    expect(link).to_have_text("Copy link")
+    expect(link.locator("[data-copy-label]")).to_have_text("Copy link")
+    expect(link).to_have_accessible_name(f"Copy link ({domain.topics[0].title})")
     link.click()
     expect(page.locator("[data-toast]")).to_have_text(re.compile("Link copied|Link is in the address bar"))
     assert page.url == f"{base}{domain.path}#{anchor}"
