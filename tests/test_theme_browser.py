@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -194,7 +195,13 @@ def test_theme_follows_system_toggle_overrides_and_persists(mini, new_context, s
     assert theme_of(page) == "dark" and luminance(page) < 0.1
     expect(toggle).to_have_attribute("aria-label", "Switch to light theme")
     assert page.evaluate("localStorage.getItem('studyguide-theme')") == "dark"
-    # The saved choice beats the system preference, from the very first frame (no flash).
+    # The saved choice beats the system preference, from the very first frame (no flash) — even
+    # when the theme script is slow to arrive: nothing may be painted before it has run.
+    def slow(route):  # noqa: ANN001
+        time.sleep(0.4)
+        route.continue_()
+
+    page.route("**/theme-init.js*", slow)
     page.goto(base + guide.domains[0].path)
     first = page.evaluate("window.__firstFrame")
     assert first["theme"] == "dark", first
@@ -206,7 +213,7 @@ def test_theme_follows_system_toggle_overrides_and_persists(mini, new_context, s
     page.reload()
     assert theme_of(page) == "light"
     page.emulate_media(color_scheme="dark")
-    page.wait_for_function("document.documentElement.getAttribute('data-theme') === 'dark'")
+    page.wait_for_function("() => document.documentElement.getAttribute('data-theme') === 'dark'")
     settle(page)
     assert_clean(watch)
 
