@@ -54,6 +54,47 @@ def _to_lined(node: yaml.Node, loader: Any, path: Path, offset: int,
     return LinedMap(values, lines, node.start_mark.line + 1 + offset, children)
 
 
+MAX_DEPTH = 50  # a guide's YAML is two levels deep; constructing 500+ levels overflows the stack
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def _too_deep(root: yaml.MappingNode) -> yaml.Node | None:
+    """The top-level key whose value nests deeper than MAX_DEPTH or contains itself, else None.
+
+    Iterative, and each node is measured once: aliases share nodes, so a naive walk of
+    ``a: &a [x, x]`` / ``b: &b [*a, *a]`` / ... would take exponential time.
+    """
+    heights: dict[int, float] = {}
+    on_path: set[int] = set()  # the nodes being measured: their descendants so far
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        if finished:
+            on_path.discard(id(node))
+            heights[id(node)] = 1 + max((heights[id(c)] for c in _children(node)), default=0)
+            continue
+        if id(node) in heights:
+            continue
+        on_path.add(id(node))
+        stack.append((node, True))
+        for child in _children(node):
+            if id(child) in on_path:  # an alias inside its own anchor
+                heights[id(child)] = float("inf")
+            elif id(child) not in heights:
+                stack.append((child, False))
+    for key, value in root.value:
+        if heights.get(id(value), 0) > MAX_DEPTH - 1:
+            return key
+    return None
+
+
 def parse_mapping(text: str, path: Path, errors: ErrorList, *, offset: int = 0) -> LinedMap | None:
     """Parse YAML text that must be a mapping. `offset` is added to lines (front matter).
 
@@ -68,7 +109,15 @@ def parse_mapping(text: str, path: Path, errors: ErrorList, *, offset: int = 0) 
             errors.add(path, node.start_mark.line + 1 + offset,
                        "expected a mapping of 'key: value' lines")
             return None
+        deep = _too_deep(node)
+        if deep is not None:
+            errors.add(path, deep.start_mark.line + 1 + offset,
+                       f"invalid YAML: nested more than {MAX_DEPTH} levels deep (or an alias contains itself)")
+            return None
         return _to_lined(node, loader, path, offset, errors)
+    except RecursionError:  # a backstop: aliases can still make construction recurse deeply
+        errors.add(path, 1 + offset, "invalid YAML: nested too deeply")
+        return None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 if mark else 1) + offset

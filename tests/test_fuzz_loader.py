@@ -64,7 +64,9 @@ YAML_ATOMS = ["", "~", "null", "true", "no", "0", "-1", "1e999", ".nan", "0x1F",
               "!!set {a, b}", "!!omap [a: 1]", "!custom x", "&a value", "*a", "*undefined", "<<: *a",
               "- item", "  - nested", "'unterminated", '"unterminated', "{unclosed", "[unclosed", "\t tab",
               "key: value: other", "%YAML 1.1", "---", "...", "\x07bell", "\x85nel", "\u2028ls", "\ufeffbom",
-              "Q5", "Critical", "Bonus", "diagram.mmd", "../../outside.mmd", "/etc/passwd", "💥", "a" * 300]
+              "Q5", "Critical", "Bonus", "diagram.mmd", "../../outside.mmd", "/etc/passwd", "💥", "a" * 300,
+              "{a: " * 600 + "x" + "}" * 600, "[" * 700 + "]" * 700, "[" * 1200 + "]" * 1200,  # deep nesting
+              "&x [a, b]\nl1: &y [*x, *x, *x]\nl2: [*y, *y, *y]\nl3: [*l2]"]  # aliases
 MARKDOWN_ATOMS = ["# H1", "## Section", "### Sub", "####### seven", "## ", "---", "...", "```", "```mermaid",
                   "~~~", "| a | b |\n|---|\n| 1 |", "[link](../agents/)", "[bad](javascript:alert(1))",
                   "![img](x.png)", "<script>alert(1)</script>", "<!--", "{{ 7*7 }}", "{% for %}", "> " * 60,
