@@ -7,7 +7,8 @@ Pieces, and why they are ours rather than livereload's ``Server``:
   polls every 0.1 s for normal guides (backing off to 1 s for huge ones, so polling never costs more
   than ~5 % of a core) and never blocks serving.
 * :class:`PreviewSite` debounces a burst of saves into one rebuild, runs it in a thread with one
-  long-lived :class:`~studyguide.builder.SiteBuilder` (its parse cache makes rebuilds cheap), keeps
+  long-lived :class:`~studyguide.incremental.IncrementalBuilder` (its parse cache and page cache
+  make rebuilds cheap), keeps
   the last result — the site, or the problems that stopped it — and tells the browsers to reload.
   It calls the reload itself: livereload's own trigger (``LiveReloadHandler.poll_tasks``) drops a
   reload that comes within ``DEFAULT_RELOAD_TIME`` (3 s) of the previous one, so the second of two
@@ -39,9 +40,10 @@ from jinja2 import Environment, FileSystemLoader
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from tornado import ioloop, web
 
-from .builder import BuildResult, OutputDirError, PostStep, SiteBuilder
+from .builder import BuildResult, OutputDirError, PostStep
 from .config import load_config
 from .errors import ContentErrors, ErrorList, display_path
+from .incremental import IncrementalBuilder
 from .render import TemplateRenderError
 from .theme import Theme, default_theme
 
@@ -160,7 +162,7 @@ class PreviewSite:
 
     def __init__(self, config_path: Path, out_dir: Path, *, theme: Theme | None = None,
                  search: bool = False, post_steps: list[PostStep] | None = None) -> None:
-        self.builder = SiteBuilder(config_path, out_dir, theme=theme, search=search, post_steps=post_steps)
+        self.builder = IncrementalBuilder(config_path, out_dir, theme=theme, search=search, post_steps=post_steps)
         self.out_dir = self.builder.out_dir
         self.generation = 0  # number of finished builds, failed or not; pages carry it
         self.problems: list[Problem] = []

@@ -357,3 +357,61 @@ def test_watcher_sees_edits_additions_and_removals_but_not_dotfiles(tmp_path) ->
     config.write_text("title: changed")
     note.unlink()
     assert watcher.changes() == [str(note), str(config)]
+
+
+# -- incremental rebuilds -------------------------------------------------------------------------
+
+def _digest(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_incremental_rebuilds_equal_full_builds(tmp_path) -> None:
+    """After every kind of edit, reusing pages gives byte-for-byte the site a full build gives."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from synthetic import make_guide
+
+    from studyguide.builder import SiteBuilder
+    from studyguide.incremental import IncrementalBuilder
+    from studyguide.theme import Theme, default_theme
+
+    config = make_guide(tmp_path / "guide", 64)  # 4 domains, 25 questions, 1 page
+    content = config.parent / "content"
+    theme = Theme(Path(shutil.copytree(default_theme().templates, tmp_path / "templates")),
+                  Path(shutil.copytree(default_theme().static, tmp_path / "static")))
+    builder = IncrementalBuilder(config, tmp_path / "preview" / "site", theme=theme, search=False,
+                                 incremental_after_s=0)  # always reuse, however fast the full render
+    builder.build()
+    total = builder.last_rendered
+    domains = sorted((content / "domains").iterdir())
+    assert len(domains) >= 4
+    topic = sorted(domains[1].glob("*.md"))[1]  # a domain with neighbours on both sides
+    question = sorted((content / "interview").glob("*/*.md"))[0]
+    page = next((content / "pages").glob("*.md"))
+    edits: list[tuple[str, Callable[[], None], int]] = [  # (what, edit, most pages it may render)
+        ("topic body", lambda: topic.write_text(topic.read_text() + "\nA new paragraph.\n"), 1),
+        ("topic title", lambda: _edit(topic, 'title: "', 'title: "Renamed '), 3),
+        ("new tag", lambda: _edit(topic, "tags: [", "tags: [Brand new tag, "), total),
+        ("domain name", lambda: _edit(domains[2] / "domain.yml", 'name: "', 'name: "Renamed '), total),
+        ("diagram", lambda: (domains[0] / "diagram.mmd").write_text("flowchart LR\n  A --> B\n"), 1),
+        ("question", lambda: _edit(question, "question: ", "question: Really, "), 3),
+        ("page body", lambda: page.write_text(page.read_text() + "\nMore.\n"), 1),
+        ("new topic", lambda: (domains[-1] / "99-late-topic.md").write_text(
+            "---\ntitle: Late\nsubtitle: Added last\ntags: [Extra]\n---\nBody.\n"), total),
+        ("removed topic", lambda: (domains[-1] / "99-late-topic.md").unlink(), total),
+        ("template", lambda: _edit(theme.templates / "domain.html", "</section>", "</section><!-- x -->"), total),
+    ]
+    for what, edit, most in edits:
+        inode = (builder.out_dir / "tags" / "index.html").stat().st_ino
+        edit()
+        builder.build()
+        full = SiteBuilder(config, tmp_path / "full" / what.replace(" ", "-"), theme=theme, search=False).build()
+        assert _digest(builder.out_dir) == _digest(full.out_dir), f"after the {what} edit"
+        assert builder.last_rendered <= most, f"{what}: rendered {builder.last_rendered} pages"
+        if what == "topic body":  # a reused page is the previous file, hard-linked, not written again
+            assert (builder.out_dir / "tags" / "index.html").stat().st_ino == inode

@@ -1,0 +1,156 @@
+"""Incremental rebuilds for the live preview: re-render only the pages an edit can change.
+
+A page is a pure function of the templates, the theme's asset versions and the part of the guide it
+shows. :func:`page_key` captures that part for each kind of page; between two builds, a page whose
+key is equal is not rendered again — its previous HTML object is reused, and the builder hard-links
+the previous file instead of writing it (see ``write_site``).
+
+What a page may show, by kind (the contract the default theme keeps; ``tests/test_serve.py``
+checks it by comparing incremental builds with full builds after every kind of edit):
+
+* every page: the guide's *outline* — site settings, figures, tag names, and for each domain,
+  group and free page its number, slug, name, icon and size (the sidebar, search filters, 404
+  list, previous/next links);
+* a domain, interview or free page: all of its own content;
+* home and tags pages: every topic's and question's heading data (title, subtitle, tags, badge),
+  no body text;
+* any other kind of page: everything (it is rendered on every build).
+
+Keys compare with ``==``; unchanged content files come out of the loader's cache as the very
+same objects, so most comparisons are identity checks.
+
+Small guides do not need any of this (a full render of the bundled guide takes ~0.1 s), so the
+preview uses it only once a full render has been slow (:data:`INCREMENTAL_AFTER_S`): everyday
+previews are always exact full renders.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from pathlib import Path
+from typing import Any, Hashable
+
+from .builder import SiteBuilder
+from .model import Domain, Guide, Page
+from .render import PageSpec, RenderedPage, Renderer
+
+log = logging.getLogger(__name__)
+
+INCREMENTAL_AFTER_S = 0.5  # reuse pages only once a full render has taken at least this long
+
+
+def outline(guide: Guide) -> tuple:
+    """What any page may show of the whole guide: names, numbers and sizes, no content text."""
+    interview = guide.interview
+    return (
+        guide.site,
+        tuple(sorted(guide.stats.items())),
+        tuple(_domain_outline(d) for d in guide.domains),
+        (interview.title, interview.intro,
+         tuple((g.slug, g.name, g.icon, len(g.questions)) for g in interview.groups)) if interview else None,
+        tuple((p.slug, p.title, p.label) for p in guide.pages),
+        tuple(guide.tags()),  # tag names in order: their anchors derive from them
+    )
+
+
+def headings(guide: Guide) -> tuple:
+    """Every topic's and question's heading data: what overview pages (home, tags) list."""
+    return (tuple(tuple((t.slug, t.title, t.subtitle, t.tags) for t in d.topics) for d in guide.domains),
+            tuple((q.id, q.question, q.badge) for q in guide.questions))
+
+
+def _domain_outline(domain: Domain) -> tuple:
+    return (domain.number, domain.slug, domain.name, domain.icon, len(domain.topics), domain.diagram.title)
+
+
+def _extra_key(value: Any) -> Hashable:
+    """Another page's object in a spec (previous/next domain) counts by its outline only."""
+    if isinstance(value, Domain):
+        return _domain_outline(value)
+    if isinstance(value, Page):
+        return (value.slug, value.title, value.label)
+    return value if isinstance(value, Hashable) else repr(value)
+
+
+def page_key(spec: PageSpec, guide: Guide, heads: tuple) -> tuple:
+    """What the page for `spec` shows beyond the shared part (templates, assets, outline).
+
+    Equal keys and an equal shared part mean equal HTML. `heads` is :func:`headings` of the guide.
+    """
+    subject: Any
+    if spec.kind == "domain":
+        subject = spec.extra["domain"]
+    elif spec.kind == "page":
+        subject = spec.extra["page"]
+    elif spec.kind == "interview":
+        subject = guide.interview
+    elif spec.kind in ("home", "tags"):
+        subject = heads
+    elif spec.kind == "404":
+        subject = None  # the outline is all it shows
+    else:
+        subject = guide  # a kind this module does not know: depends on everything
+    extras = tuple(sorted((k, _extra_key(v)) for k, v in spec.extra.items() if v is not subject))
+    return (spec.kind, spec.template, spec.url, spec.title, spec.description, extras, subject)
+
+
+def folder_stamp(folder: Path) -> tuple:
+    """(path, mtime, size) of every file under `folder`: changes when any template changes."""
+    stamp = []
+    for root, dirs, files in os.walk(folder):
+        dirs.sort()
+        for name in sorted(files):
+            st = os.stat(os.path.join(root, name))
+            stamp.append((os.path.join(root, name), st.st_mtime_ns, st.st_size))
+    return tuple(stamp)
+
+
+class _SelectiveRenderer(Renderer):
+    """A Renderer that renders only the pages whose output paths are in `only`."""
+
+    only: frozenset[str] | None = None
+
+    def pages(self, guide: Guide) -> list[PageSpec]:
+        specs = super().pages(guide)
+        return specs if self.only is None else [s for s in specs if s.output_path in self.only]
+
+
+class IncrementalBuilder(SiteBuilder):
+    """A :class:`SiteBuilder` that reuses the pages an edit cannot have changed.
+
+    Everything but rendering stays the builder's own: a build still writes a complete folder,
+    runs the post-steps and swaps it in atomically; unchanged pages are hard-linked, not written.
+    """
+
+    def __init__(self, *args: Any, incremental_after_s: float = INCREMENTAL_AFTER_S, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.incremental_after_s = incremental_after_s
+        self._pages: dict[str, tuple[tuple, RenderedPage]] = {}  # output path → (key, page)
+        self._shared: tuple | None = None  # what every page depends on, as of the last render
+        self._full_render_s = 0.0
+        self.last_rendered = 0  # pages rendered by the last build (the rest were reused)
+
+    def render(self, guide: Guide) -> list[RenderedPage]:
+        start = time.perf_counter()
+        renderer = _SelectiveRenderer(self.theme.templates, self.theme.static, search=self.search)
+        shared = (folder_stamp(self.theme.templates), tuple(sorted(renderer.assets.items())), self.search,
+                  outline(guide))
+        heads = headings(guide)
+        specs = renderer.pages(guide)
+        keys = {spec.output_path: page_key(spec, guide, heads) for spec in specs}
+        # Compared once here, not in every page's key: with 1,000 domains that is 1,000× less work.
+        reuse = self._full_render_s >= self.incremental_after_s and shared == self._shared
+        renderer.only = frozenset(path for path, key in keys.items()
+                                  if not reuse or path not in self._pages or self._pages[path][0] != key)
+        fresh = {page.path: page for page in renderer.render(guide)}
+        pages = [fresh.get(spec.output_path) or self._pages[spec.output_path][1] for spec in specs]
+        self._pages = {page.path: (keys[page.path], page) for page in pages}
+        self._shared = shared
+        self.last_rendered = len(fresh)
+        seconds = time.perf_counter() - start
+        if len(fresh) == len(specs):
+            self._full_render_s = seconds
+        log.debug("rendered %d of %d pages in %.3f s", len(fresh), len(specs), seconds)
+        return pages
