@@ -49,7 +49,7 @@ from .theme import Theme, default_theme
 
 log = logging.getLogger(__name__)
 
-DEBOUNCE_S = 0.15  # a burst of saves (editor "save all", git checkout) becomes one rebuild
+DEBOUNCE_S = 0.1  # a burst of saves (editor "save all", git checkout) becomes one rebuild
 POLL_MIN_S, POLL_MAX_S = 0.1, 1.0
 POLL_BUDGET = 20  # poll interval ≥ 20 × the time one scan takes: polling costs ≤ 5 % of a core
 
@@ -386,17 +386,27 @@ class SiteHandler(web.RequestHandler):
         except OSError:
             return None
 
+    def _port(self) -> int:
+        """The port the browser used (behind a port mapping it differs from ours): the socket's."""
+        host_port = self.request.host.rsplit(":", 1)[-1]
+        if host_port.isdigit():
+            return int(host_port)
+        return 443 if self.request.protocol == "https" else 80
+
     def _send(self, status: int, suffix: str, body: bytes, generation: int, head: bool) -> None:
         content_type = TYPES.get(suffix) or mimetypes.guess_type("x" + suffix)[0] or "application/octet-stream"
         if suffix == ".html":
-            port = int(self.request.host.rsplit(":", 1)[1]) if self.request.host.rsplit(":", 1)[-1].isdigit() \
-                else (443 if self.request.protocol == "https" else 80)
-            body = inject_reload_script(body, port, generation)
+            body = inject_reload_script(body, self._port(), generation)
+        else:
+            # Assets may be cached but are revalidated on every use (ETag → 304): a reload then
+            # does not download and parse Mermaid's 3 MB again, yet never sees an old file.
+            self.set_header("Cache-Control", "no-cache")
         self.set_status(status)
         self.set_header("Content-Type", content_type)
-        self.set_header("Content-Length", str(len(body)))
-        if not head:
-            self.write(body)
+        if head:
+            self.set_header("Content-Length", str(len(body)))
+        else:
+            self.write(body)  # Tornado adds Content-Length and the ETag, and answers 304 on a match
         self.finish()
 
 

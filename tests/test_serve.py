@@ -248,6 +248,13 @@ def test_serves_under_the_base_path(project, serve) -> None:
     assert fetch(server.url + "retrieval/")[0] == 404  # only under the base path, as on GitHub Pages
     assert fetch(server.url + "repo/../../../etc/passwd")[0] == 404
     assert fetch(server.url + "livereload.js")[0] == 200
+    # Assets are revalidated, not re-downloaded, on each reload; HTML is never cached.
+    status, _, headers = fetch(server.url + "repo/assets/css/site.css")
+    assert status == 200 and headers["Cache-Control"] == "no-cache" and headers["Etag"]
+    again = urllib.request.Request(server.url + "repo/assets/css/site.css", headers={"If-None-Match": headers["Etag"]})
+    with pytest.raises(urllib.error.HTTPError) as not_modified:
+        urllib.request.urlopen(again, timeout=10)
+    assert not_modified.value.code == 304
 
 
 def test_a_burst_of_saves_is_one_rebuild(project, serve) -> None:
@@ -303,6 +310,18 @@ def test_ctrl_c_stops_cleanly(project, serve) -> None:
     out = server.output()
     assert "Traceback" not in out and "Stopped." in out
     assert not Path(folder.group(1)).exists()  # the private build folder is gone
+
+
+def test_open_starts_the_browser_on_the_site(project, serve, tmp_path, monkeypatch) -> None:
+    opened = tmp_path / "opened.txt"
+    fake = tmp_path / "fake-browser"
+    fake.write_text(f'#!/bin/sh\necho "$1" > {opened}\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("BROWSER", str(fake))  # webbrowser runs $BROWSER with the URL
+    server = serve(project, "--open")
+    wait_for(opened.exists, 10, "the browser to be opened")
+    wait_for(lambda: opened.read_text().strip() != "", 5, "the URL")
+    assert opened.read_text().strip() == server.url
 
 
 def test_missing_config_is_a_message(tmp_path, serve) -> None:

@@ -1,0 +1,173 @@
+"""Live-preview benchmark: how long an edit takes to be rebuilt, and to be visible in the browser.
+
+    python benchmarks/serve_bench.py [--runs 5] [--topics 10000] [--search] [--no-browser]
+
+Prints medians of:
+  (a) one-file edit → rebuild done, for the bundled guide (a copy of content/) and the test fixture,
+      with the builder ``studyguide serve`` keeps (parse cache + page reuse);
+  (b) the same for a synthetic guide of --topics topics (benchmarks/synthetic.py);
+  (c) edit → new text visible in an open Chromium tab, for the bundled guide, through a real
+      ``studyguide serve`` subprocess (watching, debounce, rebuild, reload, page load).
+Two kinds of edit: a topic's body (the everyday case) and its title (also changes the home and
+tags pages). Goals: < 1 s each. Every edit is made to a copy in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from studyguide.commands.build import search_steps  # noqa: E402
+from studyguide.incremental import IncrementalBuilder  # noqa: E402
+from synthetic import make_guide  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def copy_project(config: Path, dest: Path) -> Path:
+    """A copy of a guide (config + content folder) to edit freely; returns the new config path."""
+    dest.mkdir(parents=True)
+    shutil.copy2(config, dest / config.name)
+    shutil.copytree(config.parent / "content", dest / "content")
+    return dest / config.name
+
+
+def a_topic(config: Path) -> Path:
+    """A topic in the middle of the guide."""
+    topics = sorted((config.parent / "content" / "domains").glob("*/*.md"))
+    return topics[len(topics) // 2]
+
+
+def edit_body(topic: Path, n: int) -> str:
+    topic.write_text(topic.read_text(encoding="utf-8") + f"\nBenchmark paragraph {n}.\n", encoding="utf-8")
+    return f"Benchmark paragraph {n}."
+
+
+def edit_title(topic: Path, n: int) -> str:
+    title = f"Benchmark title {n}"
+    text = re.sub(r"^title: .*$", f"title: {title}", topic.read_text(encoding="utf-8"), count=1, flags=re.M)
+    topic.write_text(text, encoding="utf-8")
+    return title
+
+
+def time_rebuilds(config: Path, out: Path, runs: int, search: bool) -> dict[str, float]:
+    """Median seconds of builder.build() after each kind of edit (first build not counted)."""
+    builder = IncrementalBuilder(config, out, search=search, post_steps=search_steps(search))
+    start = time.perf_counter()
+    builder.build()
+    results = {"first build": time.perf_counter() - start}
+    topic = a_topic(config)
+    for name, edit in (("body edit", edit_body), ("title edit", edit_title)):
+        times = []
+        for n in range(runs):
+            edit(topic, n)
+            start = time.perf_counter()
+            builder.build()
+            times.append(time.perf_counter() - start)
+        results[name] = statistics.median(times)
+        results[name + " pages"] = builder.last_rendered
+    return results
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def time_in_browser(config: Path, runs: int, search: bool) -> dict[str, float]:
+    """Median seconds from saving a topic to its new text being visible in an open tab."""
+    from playwright.sync_api import sync_playwright
+
+    port = free_port()
+    cmd = [sys.executable, "-m", "studyguide", "serve", "-f", str(config), "--port", str(port)]
+    server = subprocess.Popen(cmd + ([] if search else ["--no-search"]), cwd=config.parent,
+                              env=dict(os.environ, PYTHONPATH=str(ROOT)),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=5).close()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the preview server did not start")
+                time.sleep(0.1)
+        topic = a_topic(config)
+        domain_slug = topic.parent.name.split("-", 1)[1]
+        results = {}
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+            page = browser.new_page()
+            page.goto(url + domain_slug + "/")
+            for name, edit, locate in (
+                ("body edit", edit_body, lambda text: page.get_by_text(text, exact=False)),
+                ("title edit", edit_title, lambda text: page.locator(".card-title", has_text=text)),
+            ):
+                times = []
+                for n in range(runs):
+                    time.sleep(0.5)  # let the previous reload settle
+                    start = time.perf_counter()
+                    text = edit(topic, n + 100)
+                    locate(text).first.wait_for(state="attached", timeout=10_000)
+                    times.append(time.perf_counter() - start)
+                results[name] = statistics.median(times)
+            browser.close()
+        return results
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def report(label: str, results: dict[str, float]) -> None:
+    parts = []
+    for key, value in results.items():
+        parts.append(f"{key} {value:.0f}" if key.endswith("pages") else f"{key} {value:.3f} s")
+    print(f"{label:<34}" + " · ".join(parts), flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--topics", type=int, default=10000, help="size of the synthetic guide (0: skip)")
+    parser.add_argument("--search", action="store_true", help="also index for search (as serve does by default)")
+    parser.add_argument("--no-browser", action="store_true", help="skip (c)")
+    args = parser.parse_args()
+    print(f"medians of {args.runs} runs; search {'on' if args.search else 'off'}; "
+          f"pages = pages rendered by the last rebuild (the rest were reused)")
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        guides: list[tuple[str, Callable[[], Path]]] = []
+        if (ROOT / "content").is_dir() and (ROOT / "studyguide.yml").is_file():
+            guides.append(("(a) bundled guide", lambda: copy_project(ROOT / "studyguide.yml", tmp / "bundled")))
+        guides.append(("(a) test fixture", lambda: copy_project(ROOT / "tests/fixtures/mini/studyguide.yml",
+                                                                 tmp / "mini")))
+        if args.topics:
+            guides.append((f"(b) synthetic {args.topics} topics", lambda: make_guide(tmp / "synthetic", args.topics)))
+        for label, make in guides:
+            config = make()
+            report(label, time_rebuilds(config, tmp / "out" / config.parent.name / "site", args.runs, args.search))
+        if not args.no_browser and (ROOT / "content").is_dir() and os.access(CHROMIUM, os.X_OK):
+            config = copy_project(ROOT / "studyguide.yml", tmp / "browser")
+            report("(c) bundled, edit → visible", time_in_browser(config, args.runs, args.search))
+
+
+if __name__ == "__main__":
+    main()
