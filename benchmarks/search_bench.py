@@ -72,8 +72,12 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def query_transfer(site: Path, query: str) -> dict[str, object]:
-    """Bytes of every pagefind/ response while a user focuses the box and types `query`."""
+def query_transfer(site: Path, query: str, *, typed: bool) -> dict[str, object]:
+    """Bytes of every pagefind/ response while a user focuses the box and enters `query`.
+
+    Pasted (``typed=False``, one input event) is the minimum a query costs. Typed one key at a
+    time, Pagefind also preloads index chunks for the prefixes on the way ("r", "re", ...), so the
+    figure depends on typing speed; it is what a real visitor pays."""
     from playwright.sync_api import sync_playwright
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
@@ -88,7 +92,10 @@ def query_transfer(site: Path, query: str) -> dict[str, object]:
             page.wait_for_load_state("networkidle")
             page.on("response", lambda r: fetched.append((r.url, r.body())) if f"/{INDEX_DIR}/" in r.url else None)
             page.keyboard.press("/")
-            page.keyboard.type(query)
+            if typed:
+                page.keyboard.type(query, delay=60)
+            else:
+                page.keyboard.insert_text(query)
             page.wait_for_selector("[data-search-status]:has-text('for “')")
             page.wait_for_load_state("networkidle")
             results = page.locator("[data-search-results] [role=option]").count()
@@ -185,11 +192,13 @@ def main() -> None:
                 print(f"  CLI on one file per record: {time_cli(guide, work / name.replace(' ', '-')):.2f} s")
             if not args.no_browser:
                 for query in queries:
-                    t = query_transfer(site, query)
-                    parts = ", ".join(f"{k} {n}× {b / 1024:.0f} KiB" for k, (n, b) in t["by_kind"].items())
-                    print(f"query {query!r}: {t['bytes'] / 1024:.0f} KiB in {t['requests']} requests "
-                          f"(~{t['gzip'] / 1024:.0f} KiB gzip'd); {t['results']} shown — {t['status']}")
-                    print(f"  {parts}")
+                    for typed in (False, True):
+                        t = query_transfer(site, query, typed=typed)
+                        parts = ", ".join(f"{k} {n}× {b / 1024:.0f} KiB" for k, (n, b) in t["by_kind"].items())
+                        how = "typed " if typed else "pasted"
+                        print(f"query {query!r} {how}: {t['bytes'] / 1024:.0f} KiB in {t['requests']} requests "
+                              f"(~{t['gzip'] / 1024:.0f} KiB gzip'd); {t['status']}")
+                        print(f"  {parts}")
 
 
 if __name__ == "__main__":
