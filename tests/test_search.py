@@ -11,6 +11,7 @@ import asyncio
 import concurrent.futures
 import gzip
 import json
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -203,3 +204,16 @@ def test_missing_pagefind_package_is_reported_with_a_hint(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_pagefind)
     with pytest.raises(SearchIndexError, match="--no-search"):
         search_module._service_class()
+
+
+def test_guide_without_interview_or_pages_offers_only_the_filters_that_apply(tmp_path):
+    project = copy_mini(tmp_path / "project")
+    for folder in ("interview", "pages"):
+        shutil.rmtree(project / "content" / folder)
+    out = tmp_path / "site"
+    build(project / "studyguide.yml", out, search=True)
+    home = (out / "index.html").read_text()
+    assert 'data-search-filter="place"' in home
+    assert 'data-search-filter="kind"' not in home and 'data-search-filter="badge"' not in home
+    kinds = {record["filters"]["kind"][0] for record in read_fragments(out / "pagefind").values()}
+    assert kinds == {"topic"}
