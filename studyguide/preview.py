@@ -223,10 +223,16 @@ class PreviewSite:
 
     # -- watching and scheduling (event loop) -----------------------------------------------------
 
+    def snapshot(self) -> None:
+        """Note the sources as they are now. Call before the first build: a file saved while it
+        runs then differs from this snapshot and triggers a rebuild instead of going unnoticed."""
+        self.watcher = SourceWatcher(self.read_config())
+
     def start(self) -> None:
         """Start watching sources; call on the event loop, after the first build."""
         self._loop = ioloop.IOLoop.current()
-        self.watcher = SourceWatcher(self.read_config())
+        if self.watcher is None:
+            self.snapshot()
         thread = threading.Thread(target=self._poll, args=(self.watcher,), name="studyguide-watch", daemon=True)
         thread.start()
         self._threads.append(thread)
@@ -241,7 +247,11 @@ class PreviewSite:
         interval = POLL_MIN_S
         while not self._stop.wait(interval):
             start = time.perf_counter()
-            changed = watcher.changes()
+            try:
+                changed = watcher.changes()
+            except Exception:  # noqa: BLE001 - a watcher that dies silently would lose every edit
+                log.exception("watching the sources failed; trying again")
+                continue
             interval = min(POLL_MAX_S, max(POLL_MIN_S, POLL_BUDGET * (time.perf_counter() - start)))
             if changed and self._loop is not None:
                 self._loop.add_callback(self.changed, changed)

@@ -86,6 +86,7 @@ def serve(config: Path, *, host: str = "127.0.0.1", port: int = 8000, open_brows
     try:
         site = PreviewSite(config_file, work / "site", theme=theme, search=search,
                            post_steps=search_steps(search))
+        site.snapshot()
         log.info("Building %s …", config_file)
         site.build_once()
         asyncio.run(_run(site, sockets, host, port, open_browser))
