@@ -283,7 +283,10 @@ class PreviewSite:
             self.build_once()
         finally:
             assert self._loop is not None
-            self._loop.add_callback(self._build_done)
+            try:
+                self._loop.add_callback(self._build_done)
+            except RuntimeError:
+                pass  # the server stopped while this build ran
 
     def _build_done(self) -> None:
         self.building = False

@@ -257,6 +257,21 @@ def test_serves_under_the_base_path(project, serve) -> None:
     assert not_modified.value.code == 304
 
 
+def test_search_index_is_rebuilt_with_the_site(project, serve) -> None:
+    """Without --no-search the preview indexes like `studyguide build` and re-indexes on edits."""
+    port = free_port()
+    server = serve(project, port=port, argv=[sys.executable, "-m", "studyguide", "serve", "-f",
+                                             str(project / "studyguide.yml"), "--port", str(port)])
+    page = server.url + "retrieval/"
+    status, entry, _ = fetch(server.url + "pagefind/pagefind-entry.json")
+    assert status == 200, entry
+    before = generation(page)
+    retitle(project, "Hybrid Search Indexed Again")
+    wait_for(lambda: generation(page) > before, 10, "the rebuild")
+    status, entry_after, _ = fetch(server.url + "pagefind/pagefind-entry.json")
+    assert status == 200 and entry_after != entry  # a new index, for the new text
+
+
 def test_a_burst_of_saves_is_one_rebuild(project, serve) -> None:
     server = serve(project)
     page = server.url + "retrieval/"

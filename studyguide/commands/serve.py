@@ -81,6 +81,7 @@ def serve(config: Path, *, host: str = "127.0.0.1", port: int = 8000, open_brows
         logging.getLogger("livereload").setLevel(logging.WARNING)  # "Browser Connected" on every reload
     sockets = bind(host, port)
     port = sockets[0].getsockname()[1]  # the real one when --port 0
+    signal.signal(signal.SIGTERM, _interrupt)  # until the server loop handles it: clean up on kill
     work = Path(tempfile.mkdtemp(prefix="studyguide-serve-"))
     log.debug("building into %s", work)
     try:
@@ -90,13 +91,17 @@ def serve(config: Path, *, host: str = "127.0.0.1", port: int = 8000, open_brows
         log.info("Building %s …", config_file)
         site.build_once()
         asyncio.run(_run(site, sockets, host, port, open_browser))
-    except KeyboardInterrupt:  # Ctrl-C before the server loop took over the signal
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM before the server loop took the signals over
         pass
     finally:
         for sock in sockets:
             sock.close()
         shutil.rmtree(work, ignore_errors=True)
     log.info("Stopped.")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 async def _run(site: PreviewSite, sockets: list[socket.socket], host: str, port: int,
