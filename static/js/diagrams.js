@@ -101,7 +101,8 @@
   function schedule(item) {
     item.wanted = true;
     if (!mermaid) return; // drawn once Mermaid has loaded
-    queue = queue.then(function () { return draw(item); });
+    // The catch keeps the chain alive: one diagram's failure must not stop the others.
+    queue = queue.then(function () { return draw(item); }).catch(function (error) { fail(item, error); });
   }
 
   function draw(item) {
