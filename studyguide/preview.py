@@ -5,11 +5,11 @@ Pieces, and why they are ours rather than livereload's ``Server``:
 * :class:`SourceWatcher` polls the sources (content, theme, config) from a thread. livereload's
   watcher polls every 0.8 s on the server's event loop and walks a whole folder on each poll; ours
   polls every 0.1 s for normal guides (backing off to 1 s for huge ones, so polling never costs more
-  than ~5 % of a core) and never blocks serving.
-* :class:`PreviewSite` debounces a burst of saves into one rebuild, runs it in a thread with one
-  long-lived :class:`~studyguide.incremental.IncrementalBuilder` (its parse cache and page cache
-  make rebuilds cheap), keeps
-  the last result — the site, or the problems that stopped it — and tells the browsers to reload.
+  than ~10 % of one core) and never blocks serving.
+* :class:`PreviewSite` turns a burst of saves into one rebuild, runs it in a thread with one
+  long-lived :class:`~studyguide.incremental.IncrementalBuilder` (its parse cache and page reuse
+  make rebuilds cheap), keeps the last result — the site, or the problems that stopped it — and
+  tells the browsers to reload.
   It calls the reload itself: livereload's own trigger (``LiveReloadHandler.poll_tasks``) drops a
   reload that comes within ``DEFAULT_RELOAD_TIME`` (3 s) of the previous one, so the second of two
   edits 1 s apart would never show.
@@ -49,9 +49,8 @@ from .theme import Theme, default_theme
 
 log = logging.getLogger(__name__)
 
-DEBOUNCE_S = 0.1  # a burst of saves (editor "save all", git checkout) becomes one rebuild
 POLL_MIN_S, POLL_MAX_S = 0.1, 1.0
-POLL_BUDGET = 20  # poll interval ≥ 20 × the time one scan takes: polling costs ≤ 5 % of a core
+POLL_BUDGET = 10  # poll interval ≥ 10 × the time one scan takes: polling costs ≤ 10 % of a core
 
 TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
          ".js": "text/javascript; charset=utf-8", ".mjs": "text/javascript; charset=utf-8",
@@ -172,7 +171,6 @@ class PreviewSite:
         self.dirty: set[str] = set()  # changes not yet in a started build
         self.watcher: SourceWatcher | None = None
         self._loop: ioloop.IOLoop | None = None
-        self._debounce: object | None = None
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
 
@@ -244,7 +242,13 @@ class PreviewSite:
             thread.join(timeout)
 
     def _poll(self, watcher: SourceWatcher) -> None:
+        """Scan the sources; hand over what changed once a scan finds nothing new.
+
+        That is the debounce: a burst of saves (an editor's "save all", a git checkout) ends
+        up in one rebuild, which starts only after every file of the burst was seen written.
+        """
         interval = POLL_MIN_S
+        pending: list[str] = []
         while not self._stop.wait(interval):
             start = time.perf_counter()
             try:
@@ -253,20 +257,19 @@ class PreviewSite:
                 log.exception("watching the sources failed; trying again")
                 continue
             interval = min(POLL_MAX_S, max(POLL_MIN_S, POLL_BUDGET * (time.perf_counter() - start)))
-            if changed and self._loop is not None:
-                self._loop.add_callback(self.changed, changed)
+            if changed:
+                pending += changed
+            elif pending and self._loop is not None:
+                self._loop.add_callback(self.changed, pending)
+                pending = []
 
     def changed(self, paths: list[str]) -> None:
-        """Sources changed: (re)arm the debounce timer; the rebuild starts once saves stop."""
-        assert self._loop is not None
+        """Sources changed (event loop): rebuild now, or after the build that is running."""
         log.debug("changed: %s", ", ".join(display_path(Path(p)) for p in paths))
         self.dirty.update(paths)
-        if self._debounce is not None:
-            self._loop.remove_timeout(self._debounce)
-        self._debounce = self._loop.call_later(DEBOUNCE_S, self._start_build)
+        self._start_build()
 
     def _start_build(self) -> None:
-        self._debounce = None
         if self.building or not self.dirty:
             return  # a running build picks up `dirty` when it finishes
         changed = sorted(self.dirty)
