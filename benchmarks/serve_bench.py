@@ -151,7 +151,8 @@ def main() -> None:
     parser.add_argument("--no-browser", action="store_true", help="skip (c)")
     args = parser.parse_args()
     print(f"medians of {args.runs} runs; search {'on' if args.search else 'off'}; "
-          f"pages = pages rendered by the last rebuild (the rest were reused)")
+          f"pages = pages rendered by the last rebuild (the rest were reused); "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         guides: list[tuple[str, Callable[[], Path]]] = []
