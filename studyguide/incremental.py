@@ -14,7 +14,7 @@ checks it by comparing incremental builds with full builds after every kind of e
 * a domain, interview or free page: all of its own content;
 * home and tags pages: every topic's and question's heading data (title, subtitle, tags, badge),
   no body text;
-* any other kind of page: everything (it is rendered on every build).
+* any other kind of page: everything (re-rendered whenever anything at all changed).
 
 Keys compare with ``==``; unchanged content files come out of the loader's cache as the very
 same objects, so most comparisons are identity checks.
