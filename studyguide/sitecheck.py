@@ -358,4 +358,6 @@ def check_site(site_dir: Path, guide: Guide, *, html: bool = True, diagrams: boo
         check_diagrams(site_dir, scans, report, where)
     if html:
         check_html(site_dir, scans, report, where)
+    log.debug("site check of %s: %d errors, %d warnings in %.2f s", site_dir, len(report.errors),
+              len(report.warnings), time.perf_counter() - start)
     return report

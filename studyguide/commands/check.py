@@ -13,7 +13,6 @@ listed as SKIPPED, never as passed. The real output folder (``site/``) is never 
 
 from __future__ import annotations
 
-import logging
 import sys
 import tempfile
 from pathlib import Path
@@ -28,8 +27,6 @@ from ..lint import lint_guide
 from ..render import TemplateRenderError
 from ..sitecheck import check_site
 from .build import search_steps
-
-log = logging.getLogger(__name__)
 
 BUILT_LABEL = "<built>"  # how pages of the temporary build are named in the report
 
