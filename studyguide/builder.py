@@ -61,6 +61,12 @@ def check_out_dir(out_dir: Path, project_root: Path, protected: list[Path]) -> N
                                  f"Choose an output folder of its own, e.g. --out site")
     if out.exists() and not out.is_dir():
         raise OutputDirError(f"refusing to build into '{out_dir}': it is a file, not a folder")
+    # The swap replaces the whole folder: only ever replace an earlier build (every build writes
+    # .nojekyll) or an empty folder, never a folder of someone's files given by mistake.
+    if out.is_dir() and any(out.iterdir()) and not (out / ".nojekyll").exists():
+        raise OutputDirError(f"refusing to build into '{out_dir}': it is not empty and holds no earlier "
+                             f"studyguide build, so replacing it could lose files. Remove it or choose "
+                             f"another --out")
 
 
 def write_site(folder: Path, pages: list[RenderedPage], static_dir: Path,

@@ -136,6 +136,19 @@ def test_out_dir_that_would_overwrite_sources_is_refused(tmp_path: Path) -> None
     assert (project / "content/domains/01-retrieval/domain.yml").is_file()
 
 
+def test_out_dir_with_foreign_files_is_refused(tmp_path: Path) -> None:
+    project = copy_mini(tmp_path / "guide")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "notes.txt").write_text("mine")
+    result = run_cli("build", "--no-search", "--out", str(docs), cwd=project)
+    assert result.returncode == 1
+    assert "is not empty and holds no earlier studyguide build" in result.stderr
+    assert (docs / "notes.txt").read_text() == "mine"
+    (tmp_path / "empty").mkdir()
+    assert run_cli("build", "--no-search", "--out", str(tmp_path / "empty"), cwd=project).returncode == 0
+
+
 def test_version_and_help(tmp_path: Path) -> None:
     assert run_cli("--version", cwd=tmp_path).stdout.strip() == f"studyguide, version {__version__}"
     help_text = run_cli("--help", cwd=tmp_path).stdout
