@@ -51,7 +51,7 @@ def outline(guide: Guide) -> tuple:
         (interview.title, interview.intro,
          tuple((g.slug, g.name, g.icon, len(g.questions)) for g in interview.groups)) if interview else None,
         tuple((p.slug, p.title, p.label) for p in guide.pages),
-        tuple(guide.tags()),  # tag names in order: their anchors derive from them
+        tuple(dict.fromkeys(tag for d in guide.domains for t in d.topics for tag in t.tags)),  # → anchors
     )
 
 
