@@ -185,6 +185,7 @@ def test_malformed_input_builds_or_reports_errors(mutations: list[tuple]) -> Non
         out = Path(tmp) / "out" / "site"
         out.mkdir(parents=True)
         (out / "index.html").write_text("previous site")
+        (out / ".nojekyll").write_text("")  # marks it as an earlier build, which a build may replace
         (out / "keep" ).mkdir()
         (out / "keep" / "asset.bin").write_bytes(bytes(range(256)))
         before = digest(out)
