@@ -8,6 +8,7 @@ live preview re-parses only what changed.
 from __future__ import annotations
 
 import logging
+import os
 import re
 from pathlib import Path
 from typing import Callable, TypeVar
@@ -177,31 +178,37 @@ class Loader:
         that leads outside the content folder is an error: only what is in content/ is published.
         """
         found: list[tuple[int, str, Path]] = []
-        for entry in sorted(folder.iterdir()):
+        # os.scandir, not Path.iterdir: its entries know their type without another stat call per
+        # file, which is most of a warm reload of a 10,000-topic guide in `serve`.
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+        for entry in entries:
             name = entry.name
             if name.startswith((".", "_")):
                 continue
-            if entry.is_symlink() and not entry.resolve().is_relative_to(self._content_root):
-                errors.add(entry, 1, "symbolic link to a file outside the content folder: copy the file in")
+            path = folder / name
+            if entry.is_symlink() and not path.resolve().is_relative_to(self._content_root):
+                errors.add(path, 1, "symbolic link to a file outside the content folder: copy the file in")
                 continue
             if name in FIXED_NAMES or (allow and name.endswith(allow)):
                 continue
-            kind_ok = entry.is_dir() if dirs else (entry.is_file() and name.endswith(suffix))
+            is_dir = entry.is_dir()
+            kind_ok = is_dir if dirs else (entry.is_file() and name.endswith(suffix))
             stem = name[: -len(suffix)] if suffix and name.endswith(suffix) else name
             parsed = split_ordered_name(stem)
             what = "folder" if dirs else f"'{suffix}' file"
             if not kind_ok:
-                errors.add(entry, 1, f"unexpected {'file' if entry.is_file() else 'folder'} here "
-                                     f"(expected a {what} named NN-slug)")
+                errors.add(path, 1, f"unexpected {'folder' if is_dir else 'file'} here "
+                                    f"(expected a {what} named NN-slug)")
                 continue
             if parsed is None:
-                errors.add(entry, 1, f"name must start with a number and a dash, like 01-{stem.lower()}")
+                errors.add(path, 1, f"name must start with a number and a dash, like 01-{stem.lower()}")
                 continue
             order, slug = parsed
             if not is_slug(slug):
-                errors.add(entry, 1, f"slug '{slug}' must be lower-case letters, digits and single dashes")
+                errors.add(path, 1, f"slug '{slug}' must be lower-case letters, digits and single dashes")
                 continue
-            found.append((order, slug, entry))
+            found.append((order, slug, path))
         found.sort(key=lambda item: (item[0], item[1]))
         for (order_a, _, a), (order_b, _, b) in zip(found, found[1:]):
             if order_a == order_b:
