@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import Any, Callable, TypeVar
 
 from .config import CONFIG_NAME, Config, load_config
 from .errors import ContentError, ErrorList
@@ -19,7 +20,7 @@ from .markup import split_sections
 from .model import BADGES, Diagram, Domain, Group, Guide, Interview, Page, Question, Section, Source, Topic
 from .slugs import is_slug, split_ordered_name
 from .sources import read_text, split_front_matter
-from .yamldoc import Schema, check_schema, parse_mapping
+from .yamldoc import LinedMap, Schema, check_schema, parse_mapping
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,16 @@ RESERVED_SLUGS = frozenset({"interview", "tags", "assets", "pagefind", "search",
 FIXED_NAMES = frozenset({"domain.yml", "diagram.mmd", "group.yml", "interview.yml"})
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class MarkdownFile:
+    """A content Markdown file: front-matter values that passed the schema, and the body."""
+
+    values: dict[str, Any]
+    mapping: LinedMap  # for the line of each key
+    body: str
+    body_line: int  # 1-based line where the body starts
 
 
 class Loader:
@@ -78,8 +89,8 @@ class Loader:
         return parse
 
     @staticmethod
-    def _parse_markdown_file(path: Path, errors: ErrorList) -> tuple[dict, object, str, int] | None:
-        """Front matter (values + lined mapping) and body of a Markdown file, before validation."""
+    def _parse_markdown_file(path: Path, schema: Schema, errors: ErrorList) -> MarkdownFile | None:
+        """A Markdown file's front matter, checked against `schema`, and its body."""
         text = read_text(path, errors)
         doc = split_front_matter(text, path, errors) if text is not None else None
         if doc is None:
@@ -87,15 +98,14 @@ class Loader:
         mapping = parse_mapping(doc.yaml, path, errors, offset=doc.yaml_offset)
         if mapping is None:
             return None
-        return mapping.values, mapping, doc.body, doc.body_line
+        return MarkdownFile(check_schema(mapping, schema, path, errors), mapping, doc.body, doc.body_line)
 
     def _topic(self, path: Path, slug: str, errors: ErrorList) -> Topic | None:
         def parse(path: Path, errors: ErrorList) -> Topic | None:
-            raw = self._parse_markdown_file(path, errors)
-            if raw is None:
+            doc = self._parse_markdown_file(path, TOPIC_SCHEMA, errors)
+            if doc is None:
                 return None
-            _, mapping, body, body_line = raw
-            values = check_schema(mapping, TOPIC_SCHEMA, path, errors)  # type: ignore[arg-type]
+            values, mapping, body, body_line = doc.values, doc.mapping, doc.body, doc.body_line
             if not body.strip():
                 errors.add(path, body_line, "the topic has no text: write its Markdown body after the front matter")
             if len(values) < len(TOPIC_SCHEMA) or not body.strip():
@@ -107,18 +117,17 @@ class Loader:
 
     def _question(self, path: Path, errors: ErrorList) -> tuple[Question, int] | None:
         def parse(path: Path, errors: ErrorList) -> tuple[Question, int] | None:
-            raw = self._parse_markdown_file(path, errors)
-            if raw is None:
+            doc = self._parse_markdown_file(path, QUESTION_SCHEMA, errors)
+            if doc is None:
                 return None
-            _, mapping, body, body_line = raw
-            values = check_schema(mapping, QUESTION_SCHEMA, path, errors)  # type: ignore[arg-type]
-            id_line = mapping.line_of("id")  # type: ignore[attr-defined]
+            values, mapping, body, body_line = doc.values, doc.mapping, doc.body, doc.body_line
+            id_line = mapping.line_of("id")
             if "id" in values and not QUESTION_ID_RE.match(values["id"]):
                 errors.add(path, id_line, f"question id '{values['id']}' must be letters then digits, like Q5 or B2")
                 values.pop("id")
             badge = values.get("badge")
             if badge is not None and badge not in BADGES:
-                errors.add(path, mapping.line_of("badge"),  # type: ignore[attr-defined]
+                errors.add(path, mapping.line_of("badge"),
                            f"unknown badge '{badge}' (expected one of: {', '.join(BADGES)})")
                 return None
             split, preamble = split_sections(body)
@@ -144,11 +153,10 @@ class Loader:
 
     def _page(self, path: Path, slug: str, errors: ErrorList) -> Page | None:
         def parse(path: Path, errors: ErrorList) -> Page | None:
-            raw = self._parse_markdown_file(path, errors)
-            if raw is None:
+            doc = self._parse_markdown_file(path, PAGE_SCHEMA, errors)
+            if doc is None:
                 return None
-            _, mapping, body, body_line = raw
-            values = check_schema(mapping, PAGE_SCHEMA, path, errors)  # type: ignore[arg-type]
+            values, mapping, body, body_line = doc.values, doc.mapping, doc.body, doc.body_line
             if not body.strip():
                 errors.add(path, body_line, "the page has no text")
             if "title" not in values or not body.strip():
