@@ -20,6 +20,7 @@ import base64
 import concurrent.futures
 import json
 import logging
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +52,12 @@ EXCLUDE_SELECTORS = [f"[{DIAGRAM_MARKER}]"]
 WEIGHT_SUBTITLE = "4"
 WEIGHT_TAGS = "5"
 WEIGHT_WHERE = "0.5"  # "RAG" should find RAG cards, but below cards that talk about RAG
+
+
+#: How long the indexer may take to finish writing and exit after its input is closed.
+SHUTDOWN_GRACE_SECONDS = 30
+#: A bundle with an empty file is never published: index again, this many times at most.
+INDEX_ATTEMPTS = 3
 
 
 class SearchIndexError(OSError):
@@ -186,8 +193,20 @@ def _service_class() -> type:
                     future.set_result(payload)
 
         async def shutdown(self) -> None:
-            """Stop the reader and the binary (the stock ``close`` re-raises a failed request)."""
+            """Stop the reader and the binary (the stock ``close`` re-raises a failed request).
+
+            The binary answers ``write_files`` before every file is on disk: terminating it at
+            once (as the stock ``close`` does) left an empty ``pagefind-entry.json`` in about one
+            build in twelve on a loaded machine. So first close its input and let it exit by
+            itself, and only terminate it if it does not.
+            """
             self._poll_task.cancel()
+            if self._backend.stdin is not None and not self._backend.stdin.is_closing():
+                self._backend.stdin.close()
+            try:
+                await asyncio.wait_for(self._backend.wait(), timeout=SHUTDOWN_GRACE_SECONDS)
+            except asyncio.TimeoutError:
+                log.debug("pagefind did not exit on end of input; terminating it")
             if self._backend.returncode is None:
                 self._backend.terminate()
             await self._backend.wait()
@@ -212,11 +231,25 @@ async def write_index(records: list[SearchRecord], output: Path) -> None:
         # All requests go out at once; the binary answers them in order.
         await asyncio.gather(*(index.add_html_file(content=r.html, url=r.url) for r in records))
         await index.write_files(str(output))
+        # The binary answers before its last writes reach the disk (tokio files not flushed):
+        # keep it alive until no file is left empty, then let it exit.
+        await _wait_for_complete_files(output)
     except (OSError, asyncio.IncompleteReadError) as exc:  # it refused a record, or died mid-way
         raise SearchIndexError(f"the Pagefind indexer ({binary}) failed: {exc}; "
                                f"build with --no-search to skip the search index") from exc
     finally:
         await service.shutdown()
+
+
+def _empty_files(output: Path) -> list[Path]:
+    """Files of the bundle with no bytes yet. Pagefind never writes an empty file on purpose."""
+    return [p for p in output.rglob("*") if p.is_file() and p.stat().st_size == 0]
+
+
+async def _wait_for_complete_files(output: Path) -> None:
+    deadline = time.monotonic() + SHUTDOWN_GRACE_SECONDS
+    while _empty_files(output) and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
 
 
 def _run(coroutine: Coroutine[Any, Any, T]) -> T:
@@ -235,7 +268,17 @@ def index_site(site_dir: Path, guide: Guide) -> None:
     start = time.perf_counter()
     records = search_records(guide)
     output = Path(site_dir).resolve() / INDEX_DIR
-    _run(write_index(records, output))
+    for attempt in range(1, INDEX_ATTEMPTS + 1):
+        _run(write_index(records, output))
+        empty = _empty_files(output)
+        if not empty:
+            break
+        log.warning("search: Pagefind left %d empty file(s) (%s); indexing again (attempt %d of %d)",
+                    len(empty), empty[0].name, attempt, INDEX_ATTEMPTS)
+        shutil.rmtree(output)
+    else:
+        raise SearchIndexError(f"the Pagefind indexer left incomplete files in {output} "
+                               f"{INDEX_ATTEMPTS} times; build with --no-search to skip the search index")
     for name in UNUSED_BUNDLE_FILES:
         (output / name).unlink(missing_ok=True)
     log.debug("search: indexed %d records in %.2f s", len(records), time.perf_counter() - start)

@@ -217,3 +217,28 @@ def test_guide_without_interview_or_pages_offers_only_the_filters_that_apply(tmp
     assert 'data-search-filter="kind"' not in home and 'data-search-filter="badge"' not in home
     kinds = {record["filters"]["kind"][0] for record in read_fragments(out / "pagefind").values()}
     assert kinds == {"topic"}
+
+
+def test_a_bundle_with_an_empty_file_is_indexed_again_or_refused(guide, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pagefind can answer before its last write reaches the disk; an empty file is never kept."""
+    calls: list[int] = []
+
+    def fake_writer(empty_until: int):
+        async def write_index(records, output: Path) -> None:
+            calls.append(len(records))
+            output.mkdir(parents=True, exist_ok=True)
+            (output / "pagefind.js").write_text("// search")
+            (output / "pagefind-entry.json").write_text("" if len(calls) <= empty_until else "{}")
+        return write_index
+
+    monkeypatch.setattr(search_module, "write_index", fake_writer(empty_until=1))
+    index_site(tmp_path / "a", guide)
+    assert len(calls) == 2
+    assert (tmp_path / "a/pagefind/pagefind-entry.json").read_text() == "{}"
+
+    calls.clear()
+    monkeypatch.setattr(search_module, "write_index", fake_writer(empty_until=99))
+    with pytest.raises(SearchIndexError, match="incomplete files"):
+        index_site(tmp_path / "b", guide)
+    assert len(calls) == search_module.INDEX_ATTEMPTS
