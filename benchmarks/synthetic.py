@@ -48,7 +48,7 @@ def _paragraphs(rng: random.Random, low: int, high: int) -> str:
 def _diagram(rng: random.Random, domain: int) -> str:
     nodes = [f'    N{i}["{rng.choice(WORDS).capitalize()}\\n{rng.choice(WORDS)}"]' for i in range(8)]
     edges = [f"    N{i} --> N{i + 1}" for i in range(7)]
-    return "\n".join([f"flowchart LR", *nodes, *edges, "    classDef violet fill:#2d2b55,stroke:#6c63ff",
+    return "\n".join(["flowchart LR", *nodes, *edges, "    classDef violet fill:#2d2b55,stroke:#6c63ff",
                       "    class N0,N1 violet", ""])
 
 

@@ -34,22 +34,29 @@ def fail(lines: list[str], summary: str | None = None) -> NoReturn:
 
 
 def run_reporting_errors(action: Callable[[], object]) -> object:
-    """Run `action`; turn the errors an author can fix into messages and exit code 1."""
-    from .builder import OutputDirError
+    """Run `action`; turn the failures an author can fix into messages and exit code 1.
+
+    The messages are the same :class:`~studyguide.failures.Problem` lines the preview's error page
+    shows: ``path:line: message`` for content, the template file and line for a template crash.
+    """
     from .errors import ContentErrors
-    from .render import TemplateRenderError
+    from .failures import KNOWN_FAILURES, problems_from
+    from .theme import default_theme
 
     try:
         return action()
-    except ContentErrors as exc:
-        n = len(exc.errors)
-        fail([str(e) for e in exc.errors], f"{n} error{'s' if n != 1 else ''}; nothing was written.")
-    except TemplateRenderError as exc:
-        fail([f"template error: {exc}"], "Build failed; nothing was written.")
-    except OutputDirError as exc:
-        fail([f"error: {exc}"])
-    except OSError as exc:
-        fail([f"error: {exc}"], "Build failed; the previous site is unchanged.")
+    except KNOWN_FAILURES as exc:
+        problems = problems_from(exc, default_theme().templates)
+        if isinstance(exc, ContentErrors):
+            n = len(problems)
+            summary: str | None = f"{n} error{'s' if n != 1 else ''}; nothing was written."
+        elif problems[0].kind == "template":
+            summary = "Build failed in a template; nothing was written."
+        elif isinstance(exc, OSError):
+            summary = "Build failed; the previous site is unchanged."
+        else:
+            summary = None  # a refused output folder: the message says it all
+        fail([str(p) for p in problems], summary)
 
 
 def config_option(func: Callable) -> Callable:

@@ -105,7 +105,7 @@ class Loader:
             doc = self._parse_markdown_file(path, TOPIC_SCHEMA, errors)
             if doc is None:
                 return None
-            values, mapping, body, body_line = doc.values, doc.mapping, doc.body, doc.body_line
+            values, body, body_line = doc.values, doc.body, doc.body_line
             if not body.strip():
                 errors.add(path, body_line, "the topic has no text: write its Markdown body after the front matter")
             if len(values) < len(TOPIC_SCHEMA) or not body.strip():
@@ -156,7 +156,7 @@ class Loader:
             doc = self._parse_markdown_file(path, PAGE_SCHEMA, errors)
             if doc is None:
                 return None
-            values, mapping, body, body_line = doc.values, doc.mapping, doc.body, doc.body_line
+            values, body, body_line = doc.values, doc.body, doc.body_line
             if not body.strip():
                 errors.add(path, body_line, "the page has no text")
             if "title" not in values or not body.strip():

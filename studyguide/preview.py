@@ -32,7 +32,6 @@ import mimetypes
 import os
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -40,11 +39,11 @@ from jinja2 import Environment, FileSystemLoader
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from tornado import ioloop, web
 
-from .builder import BuildResult, OutputDirError, PostStep
+from .builder import BuildResult, PostStep
 from .config import load_config
-from .errors import ContentErrors, ErrorList, display_path
+from .errors import ErrorList, display_path
+from .failures import Problem, problems_from
 from .incremental import IncrementalBuilder
-from .render import TemplateRenderError
 from .theme import Theme, default_theme
 
 log = logging.getLogger(__name__)
@@ -59,30 +58,6 @@ TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
 
 
 # -- problems and the error page ------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Problem:
-    """One reason the last rebuild failed, as the terminal and the error page show it."""
-
-    location: str  # "content/domains/01-x/01-y.md:3", "templates/domain.html:12" or ""
-    message: str
-    kind: str  # "content", "template", "error" (I/O, output folder) or "internal" (a bug)
-
-    def __str__(self) -> str:
-        return f"{self.location}: {self.message}" if self.location else self.message
-
-
-def problems_from(exc: BaseException, templates_dir: Path) -> list[Problem]:
-    """What went wrong in a failed build, one :class:`Problem` per mistake."""
-    if isinstance(exc, ContentErrors):
-        return [Problem(f"{display_path(e.path)}:{e.line}", e.message, "content") for e in exc.errors]
-    if isinstance(exc, TemplateRenderError):
-        where = f"{display_path(templates_dir / exc.template)}:{exc.line or '?'}"
-        return [Problem(where, exc.message, "template")]
-    if isinstance(exc, (OSError, OutputDirError)):
-        return [Problem("", f"error: {exc}", "error")]
-    return [Problem("", f"internal error ({type(exc).__name__}: {exc}); please report it", "internal")]
-
 
 def render_error_page(problems: list[Problem], *, when: float | None = None) -> str:
     """The page shown for every HTML URL while the last rebuild failed.

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
-import sys
 import textwrap
 import urllib.error
 import urllib.request

@@ -155,3 +155,29 @@ def test_version_and_help(tmp_path: Path) -> None:
     for command in ("build", "serve", "deploy", "check"):
         assert command in help_text
     assert "--no-search" in run_cli("build", "--help", cwd=tmp_path).stdout
+
+
+def test_cli_names_the_template_and_line_of_a_template_crash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from click.testing import CliRunner
+
+    from studyguide import builder, theme
+    from studyguide.cli import main
+
+    real = theme.default_theme()
+    broken = theme.Theme(tmp_path / "templates", real.static)
+    shutil.copytree(real.templates, broken.templates)
+    page = broken.templates / "page.html"
+    lines = page.read_text().splitlines()
+    lines.insert(2, "{{ page.no_such_field.deeper }}")
+    page.write_text("\n".join(lines) + "\n")
+    for module in (builder, theme):
+        monkeypatch.setattr(module, "default_theme", lambda: broken)
+    project = copy_mini(tmp_path / "guide")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["build", "--no-search", "-f", str(project / "studyguide.yml")])
+    assert result.exit_code == 1
+    first = result.output.splitlines()[0]
+    assert first.startswith("templates/page.html:3: UndefinedError:"), result.output
+    assert "Traceback" not in result.output and not (project / "site").exists()
