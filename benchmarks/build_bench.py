@@ -20,9 +20,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from studyguide.builder import SiteBuilder  # noqa: E402
-from studyguide.markup import render_markdown  # noqa: E402
 from synthetic import make_guide  # noqa: E402
+
+from studyguide.markup.parser import render_markdown  # noqa: E402
+from studyguide.site.builder import SiteBuilder  # noqa: E402
 
 
 def time_build(config: Path, out: Path, runs: int) -> list[float]:

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from studyguide.commands.build import build  # noqa: E402
-from studyguide.loader import Loader  # noqa: E402
+from studyguide.content.loader import Loader  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 OWN = ("css/site.css", "js/site.js", "js/theme-init.js", "js/diagrams.js")
@@ -43,7 +43,7 @@ KINDS = ("html", "own css/js", "search", "mermaid", "other")
 
 
 def category(path: str) -> str:
-    if path.endswith(".html") or path.endswith("/"):
+    if path.endswith((".html", "/")):
         return "html"
     if any(path.endswith("assets/" + own) for own in OWN):
         return "own css/js"
@@ -73,7 +73,7 @@ def measure_browser(site: Path, urls: dict[str, str]) -> dict[str, dict[str, lis
     from playwright.sync_api import sync_playwright
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:  # noqa: D102
+        def log_message(self, *args: object) -> None:
             pass
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))

@@ -98,8 +98,8 @@ def cpu_seconds() -> float:
 
 def measure(case: str, size: float) -> dict:
     """Runs inside the child process: generate, build, check; report figures as JSON."""
-    from studyguide.builder import SiteBuilder
-    from studyguide.sitecheck import check_site
+    from studyguide.check.builtsite import check_site
+    from studyguide.site.builder import SiteBuilder
 
     with tempfile.TemporaryDirectory(prefix="sg-scale-") as tmp:
         root = Path(tmp) / "guide"

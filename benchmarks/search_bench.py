@@ -4,7 +4,7 @@
 
 For the bundled guide (content/) and synthetic guides of the given sizes (benchmarks/synthetic.py):
 
-* index time — ``studyguide.search.index_site`` on an already written site, median of --runs runs
+* index time — ``studyguide.site.search.index_site`` on an already written site, median of --runs runs
   (records built from the content model + Pagefind indexing + writing the bundle);
 * index size — the ``pagefind/`` folder on disk;
 * one query — the site is served on 127.0.0.1 and Chromium types the query into the search box;
@@ -37,11 +37,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from studyguide.builder import SiteBuilder  # noqa: E402
-from studyguide.loader import Loader  # noqa: E402
-from studyguide.model import Guide  # noqa: E402
-from studyguide.search import INDEX_DIR, EXCLUDE_SELECTORS, index_site, search_records  # noqa: E402
 from synthetic import make_guide  # noqa: E402
+
+from studyguide.content.loader import Loader  # noqa: E402
+from studyguide.content.model import Guide  # noqa: E402
+from studyguide.site.builder import SiteBuilder  # noqa: E402
+from studyguide.site.search import EXCLUDE_SELECTORS, INDEX_DIR, index_site, search_records  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -125,7 +126,7 @@ def query_transfer(site: Path, query: str, *, typed: bool) -> dict[str, object]:
 # --- the alternatives (--compare) -------------------------------------------------------------------
 
 
-async def _stock_api(records, output: Path) -> None:  # noqa: ANN001
+async def _stock_api(records, output: Path) -> None:
     from pagefind.index import IndexConfig, PagefindIndex
 
     async with PagefindIndex(IndexConfig(exclude_selectors=EXCLUDE_SELECTORS, output_path=str(output))) as index:

@@ -25,16 +25,17 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from studyguide.commands.build import search_steps  # noqa: E402
-from studyguide.incremental import IncrementalBuilder  # noqa: E402
 from synthetic import make_guide  # noqa: E402
+
+from studyguide.commands.build import search_steps  # noqa: E402
+from studyguide.site.incremental import IncrementalBuilder  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -108,7 +109,7 @@ def time_in_browser(config: Path, runs: int, search: bool) -> dict[str, float]:
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the preview server did not start")
+                    raise RuntimeError("the preview server did not start") from None
                 time.sleep(0.1)
         topic = a_topic(config)
         domain_slug = topic.parent.name.split("-", 1)[1]

@@ -10,14 +10,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-WORDS = (
-    "retrieval embedding vector index latency throughput token context window prompt model "
-    "agent tool memory planner evaluation metric benchmark dataset pipeline cache shard replica "
-    "queue stream batch gradient adapter quantization inference serving cluster tenant policy "
-    "guardrail hallucination grounding citation reranker chunk overlap recall precision drift "
-    "monitoring alert budget cost router fallback timeout retry schema contract observability "
-    "trace span feedback rollout canary shadow registry artifact lineage governance audit"
-).split()
+WORDS = ["retrieval", "embedding", "vector", "index", "latency", "throughput", "token", "context", "window", "prompt", "model", "agent", "tool", "memory", "planner", "evaluation", "metric", "benchmark", "dataset", "pipeline", "cache", "shard", "replica", "queue", "stream", "batch", "gradient", "adapter", "quantization", "inference", "serving", "cluster", "tenant", "policy", "guardrail", "hallucination", "grounding", "citation", "reranker", "chunk", "overlap", "recall", "precision", "drift", "monitoring", "alert", "budget", "cost", "router", "fallback", "timeout", "retry", "schema", "contract", "observability", "trace", "span", "feedback", "rollout", "canary", "shadow", "registry", "artifact", "lineage", "governance", "audit"]
 TAGS = [f"{w.capitalize()} {v}" for w in WORDS[:40] for v in ("design", "tuning", "limits")]
 HEADINGS = ["Problem", "Approach", "Architecture", "Trade-offs", "Production Concerns"]
 BADGES = ["Critical", "Important", "Bonus", None, None]

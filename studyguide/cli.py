@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, NoReturn
 
 import click
 
@@ -23,40 +23,6 @@ CONFIG_HELP = "Config file (default: ./studyguide.yml)."
 def _setup_logging(verbose: int, quiet: int) -> None:
     level = logging.INFO - 10 * verbose + 10 * quiet
     logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s: %(message)s", stream=sys.stderr)
-
-
-def fail(lines: list[str], summary: str | None = None) -> NoReturn:
-    for line in lines:
-        click.echo(line, err=True)
-    if summary:
-        click.secho(summary, err=True, fg="red")
-    sys.exit(1)
-
-
-def run_reporting_errors(action: Callable[[], object]) -> object:
-    """Run `action`; turn the failures an author can fix into messages and exit code 1.
-
-    The messages are the same :class:`~studyguide.failures.Problem` lines the preview's error page
-    shows: ``path:line: message`` for content, the template file and line for a template crash.
-    """
-    from .errors import ContentErrors
-    from .failures import KNOWN_FAILURES, problems_from
-    from .theme import default_theme
-
-    try:
-        return action()
-    except KNOWN_FAILURES as exc:
-        problems = problems_from(exc, default_theme().templates)
-        if isinstance(exc, ContentErrors):
-            n = len(problems)
-            summary: str | None = f"{n} error{'s' if n != 1 else ''}; nothing was written."
-        elif problems[0].kind == "template":
-            summary = "Build failed in a template; nothing was written."
-        elif isinstance(exc, OSError):
-            summary = "Build failed; the previous site is unchanged."
-        else:
-            summary = None  # a refused output folder: the message says it all
-        fail([str(p) for p in problems], summary)
 
 
 def config_option(func: Callable) -> Callable:
@@ -81,9 +47,10 @@ def main(verbose: int, quiet: int) -> None:
 def build(config: Path, out: Path | None, no_search: bool) -> None:
     """Build the site into a folder, replacing the previous build only on success."""
     from .commands.build import build as run_build
+    from .commands.reporting import run_reporting_errors
 
     result = run_reporting_errors(lambda: run_build(config, out, search=not no_search))
-    click.echo(result.summary())  # type: ignore[union-attr]
+    click.echo(result.summary())
 
 
 

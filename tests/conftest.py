@@ -27,9 +27,10 @@ import shutil
 import sys
 import threading
 import urllib.parse
+from collections.abc import Callable, Iterator
 from http import HTTPStatus
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -218,7 +219,7 @@ class _StaticHandler(http.server.SimpleHTTPRequestHandler):
         self.prefix = prefix
         super().__init__(*args, **kwargs)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         """Keep test output quiet."""
 
     def send_head(self):  # type: ignore[no-untyped-def]

@@ -8,6 +8,7 @@ last paragraph; a question is an id line, the question, an optional badge line, 
 heading line directly followed by paragraphs).
 """
 import re
+
 ID_RE = re.compile(r"^[QB]\d+$")
 NUM_RE = re.compile(r"^\d\d$")
 BADGES = ("Critical", "Important", "Bonus")
@@ -23,7 +24,8 @@ def is_icon(s):
 def parse(path):
     L = open(path, encoding="utf-8").read().split("\n")
     n = len(L)
-    get = lambda i: L[i] if 0 <= i < n else None
+    def get(i):
+        return L[i] if 0 <= i < n else None
     i = 0
     doc = {}
     assert L[0] == L[2] and L[1] == "" and L[3] == ""
@@ -52,12 +54,12 @@ def parse(path):
         # lines that belong to the diagram (split by the extraction) before the first topic
         while not (get(i + 2) and len(L[i + 2]) >= PARA_MIN and L[i] and L[i + 1]):
             cont.append(L[i]); i += 1
-        dom = dict(icon=icon, num=num, name=name, diagram_title=dtitle, diagram=dline,
-                   diagram_cont=cont, topics=[], line=i)
+        dom = {"icon": icon, "num": num, "name": name, "diagram_title": dtitle, "diagram": dline,
+                   "diagram_cont": cont, "topics": [], "line": i}
         domains.append(dom)
         # ---- topics
         while True:
-            t = dict(title=L[i], subtitle=L[i + 1], paragraphs=[], line=i + 1)
+            t = {"title": L[i], "subtitle": L[i + 1], "paragraphs": [], "line": i + 1}
             assert L[i] and L[i + 1]
             i += 2
             while True:
@@ -104,19 +106,19 @@ def parse(path):
         i = j
         name = L[i]; i += 1
         assert L[i] == ""; i += 1
-        group = dict(icon=icon, label=label, name=name, questions=[], line=i)
+        group = {"icon": icon, "label": label, "name": name, "questions": [], "line": i}
         groups.append(group)
         # questions
         while True:
             assert ID_RE.match(L[i]), (i, L[i])
-            q = dict(id=L[i], question=L[i + 1], badge=None, sections=[], line=i + 1)
+            q = {"id": L[i], "question": L[i + 1], "badge": None, "sections": [], "line": i + 1}
             i += 2
             if L[i] in BADGES:
                 q["badge"] = L[i]; i += 1
             group["questions"].append(q)
             end = None
             while end is None:
-                sec = dict(heading=L[i], paragraphs=[])
+                sec = {"heading": L[i], "paragraphs": []}
                 assert L[i] and L[i + 1], i
                 q["sections"].append(sec)
                 i += 1
@@ -150,7 +152,7 @@ def parse(path):
             if L[i] != "":
                 paras.append(L[i])
             i += 1
-        pages.append(dict(icon=icon, label=label, title=title, paragraphs=paras))
+        pages.append({"icon": icon, "label": label, "title": title, "paragraphs": paras})
     doc["groups"] = groups
     doc["pages"] = pages
     return doc

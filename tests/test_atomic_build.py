@@ -15,14 +15,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-import studyguide.builder as builder_module
-from studyguide.builder import SiteBuilder
-from studyguide.errors import ContentErrors
-from studyguide.render import TemplateRenderError
-from studyguide.theme import Theme, default_theme
-
 from helpers import run_cli
+
+import studyguide.site.builder as builder_module
+from studyguide.content.errors import ContentErrors
+from studyguide.render.pages import TemplateRenderError
+from studyguide.render.theme import Theme, default_theme
+from studyguide.site.builder import SiteBuilder
 
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
 
@@ -99,7 +98,7 @@ def test_write_failure_midway(project: Path, previous: tuple[Path, str], monkeyp
     real_write_text = Path.write_text
     calls = {"n": 0}
 
-    def write_text(self: Path, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def write_text(self: Path, *args, **kwargs):
         calls["n"] += 1
         if calls["n"] > 3:
             raise OSError(errno.ENOSPC, "No space left on device", str(self))
@@ -125,10 +124,10 @@ def test_asset_copy_failure(project: Path, previous: tuple[Path, str], tmp_path:
 
 def test_search_indexing_failure(project: Path, previous: tuple[Path, str], monkeypatch: pytest.MonkeyPatch) -> None:
     """Pagefind dies after writing part of its bundle into the temporary folder."""
-    search = pytest.importorskip("studyguide.search")
+    search = pytest.importorskip("studyguide.site.search")
     out, before = previous
 
-    async def broken_index(records, output: Path) -> None:  # noqa: ANN001
+    async def broken_index(records, output: Path) -> None:
         output.mkdir(parents=True, exist_ok=True)
         (output / "pagefind.js").write_text("// half an index")
         raise search.SearchIndexError("pagefind: simulated crash")
@@ -144,7 +143,7 @@ def test_post_step_failure(project: Path, previous: tuple[Path, str], exc: BaseE
     out, before = previous
     seen: list[Path] = []
 
-    def failing_step(tmp_dir: Path, guide) -> None:  # noqa: ANN001
+    def failing_step(tmp_dir: Path, guide) -> None:
         seen.append(tmp_dir)
         assert (tmp_dir / "index.html").is_file()  # runs on the finished temporary folder
         (tmp_dir / "index.html").write_text("half-processed")
@@ -162,7 +161,7 @@ def test_swap_failure_restores_previous_site(project: Path, previous: tuple[Path
     out, before = previous
     real_rename = os.rename
 
-    def rename(src, dst):  # noqa: ANN001, ANN202
+    def rename(src, dst):
         if Path(src).name.startswith(".site-new-"):
             raise OSError(errno.EXDEV, "Invalid cross-device link")
         return real_rename(src, dst)

@@ -15,7 +15,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from conftest import CHROMIUM_MISSING_REASON, REQUIRE_TOOLS_ENV, require_tool
 
 pytest_plugins = ["pytester"]

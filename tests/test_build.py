@@ -8,8 +8,8 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-
 from helpers import MINI, copy_mini, run_cli
+
 from studyguide import __version__
 from studyguide.commands.build import build
 
@@ -162,8 +162,10 @@ def test_cli_names_the_template_and_line_of_a_template_crash(tmp_path: Path, mon
 
     from click.testing import CliRunner
 
-    from studyguide import builder, theme
     from studyguide.cli import main
+    from studyguide.commands import reporting
+    from studyguide.render import theme
+    from studyguide.site import builder
 
     real = theme.default_theme()
     broken = theme.Theme(tmp_path / "templates", real.static)
@@ -172,7 +174,7 @@ def test_cli_names_the_template_and_line_of_a_template_crash(tmp_path: Path, mon
     lines = page.read_text().splitlines()
     lines.insert(2, "{{ page.no_such_field.deeper }}")
     page.write_text("\n".join(lines) + "\n")
-    for module in (builder, theme):
+    for module in (builder, theme, reporting):
         monkeypatch.setattr(module, "default_theme", lambda: broken)
     project = copy_mini(tmp_path / "guide")
     monkeypatch.chdir(tmp_path)

@@ -14,16 +14,15 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from studyguide.checkreport import CheckReport
-from studyguide.commands.check import check_project
-from studyguide.diagramcheck import find_chromium
-from studyguide.htmlvalidate import find_vnu_jar
-from studyguide.loader import load_guide
-from studyguide.sitecheck import check_site
-
 from conftest import require_tool
 from helpers import BUNDLED_CONFIG, run_cli
+
+from studyguide.check.builtsite import check_site
+from studyguide.check.mermaid import find_chromium
+from studyguide.check.report import CheckReport
+from studyguide.check.vnu import find_vnu_jar
+from studyguide.commands.check import check_project
+from studyguide.content.loader import load_guide
 
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
 TOPIC = "content/domains/01-retrieval/01-hybrid-search.md"
@@ -266,7 +265,7 @@ def test_cli_reports_grouped_by_file_and_exits_1(project: Path) -> None:
     assert "check failed: 3 errors" in result.stdout
 
 
-def run_cli_env(args: list[str], cwd: Path, env: dict[str, str]):  # noqa: ANN201
+def run_cli_env(args: list[str], cwd: Path, env: dict[str, str]):
     import subprocess
 
     repo = Path(__file__).resolve().parent.parent
@@ -291,9 +290,9 @@ def test_missing_tools_are_reported_as_skipped_never_passed(project: Path) -> No
 
 
 def test_unusable_search_indexer_is_skipped_not_fatal(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    search = pytest.importorskip("studyguide.search")
+    search = pytest.importorskip("studyguide.site.search")
 
-    async def no_pagefind(records, output):  # noqa: ANN001, ANN202
+    async def no_pagefind(records, output):
         raise search.SearchIndexError("cannot run the Pagefind indexer (simulated)")
 
     monkeypatch.setattr(search, "write_index", no_pagefind)

@@ -14,11 +14,11 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import require_tool
+
 from studyguide import __version__
 from studyguide.commands.deploy import human_size, pages_url_from_remote, public_url, redact
-from studyguide.model import Guide, Site
+from studyguide.content.model import Guide, Site
 
 REPO = Path(__file__).resolve().parents[1]
 MINI = REPO / "tests" / "fixtures" / "mini"

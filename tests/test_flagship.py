@@ -14,11 +14,11 @@ from collections import Counter
 from html.parser import HTMLParser
 
 import pytest
-
 import seed_text
 from helpers import BUNDLED_CONFIG, REPO
+
 from studyguide.commands.build import build
-from studyguide.loader import load_guide
+from studyguide.content.loader import load_guide
 
 SEED = REPO.parent / "shared" / "seed" / "ai-engineering-study-topics.txt"
 TOPICS_PER_DOMAIN = [10, 9, 7, 6, 7, 5, 6, 6, 7, 5, 5, 5, 5, 7, 5]

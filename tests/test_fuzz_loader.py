@@ -26,8 +26,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from studyguide.builder import SiteBuilder
-from studyguide.errors import ContentErrors
+from studyguide.content.errors import ContentErrors
+from studyguide.site.builder import SiteBuilder
 
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
 EXAMPLES = int(os.environ.get("STUDYGUIDE_FUZZ_EXAMPLES", "300"))

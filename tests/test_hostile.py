@@ -15,14 +15,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
-from studyguide.builder import OutputDirError, SiteBuilder
-from studyguide.errors import ContentErrors
-from studyguide.loader import load_guide
-from studyguide.sitecheck import check_site
-from studyguide.theme import Theme, default_theme
-
 from helpers import run_cli
+
+from studyguide.check.builtsite import check_site
+from studyguide.content.errors import ContentErrors
+from studyguide.content.loader import load_guide
+from studyguide.render.theme import Theme, default_theme
+from studyguide.site.builder import OutputDirError, SiteBuilder
 
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
 
@@ -347,7 +346,7 @@ def hostile_without_csp(hostile: tuple[Path, Path], tmp_path_factory: pytest.Tem
 
 @pytest.mark.parametrize("csp", [True, False], ids=["with-csp", "mermaid-alone"])
 def test_hostile_diagram_renders_without_running_anything(hostile: tuple[Path, Path], hostile_without_csp: Path,
-                                                          csp: bool, page, serve_dir, watch_page) -> None:  # noqa: ANN001
+                                                          csp: bool, page, serve_dir, watch_page) -> None:
     """In Chromium: the SVG appears and no label, click or link in it runs code — with the site's
     CSP, and also without it (Mermaid's strict security level on its own)."""
     site = hostile[1] if csp else hostile_without_csp

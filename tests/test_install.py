@@ -9,7 +9,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from helpers import REPO, copy_mini
 
 pytest.importorskip("hatchling", reason="building the wheel offline needs hatchling (pip install -e '.[test]')")
@@ -43,7 +42,7 @@ def test_installed_wheel_builds_a_guide_from_another_folder(wheel: Path, tmp_pat
     # Only the installed copy is importable: not the repository checkout.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env["PYTHONPATH"] = str(target)
-    probe = subprocess.run([sys.executable, "-c", "import studyguide, studyguide.theme as t; "
+    probe = subprocess.run([sys.executable, "-c", "import studyguide, studyguide.render.theme as t; "
                             "print(studyguide.__file__); print(t.default_theme().templates)"],
                            cwd=project, env=env, capture_output=True, text=True, check=True)
     assert all(line.startswith(str(target)) for line in probe.stdout.split())

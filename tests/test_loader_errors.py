@@ -9,10 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from helpers import copy_mini, run_cli, tree_digest
-from studyguide.errors import ContentErrors
-from studyguide.loader import load_guide
+
+from studyguide.content.errors import ContentErrors
+from studyguide.content.loader import load_guide
 
 TOPIC = "content/domains/01-retrieval/01-hybrid-search.md"
 QUESTION = "content/interview/01-rag/01-q1.md"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from studyguide.markup import diagram_html, render_markdown, split_sections
+from studyguide.markup.diagrams import diagram_html
+from studyguide.markup.parser import render_markdown
+from studyguide.markup.sections import split_sections
 
 
 def test_no_typographer_and_no_math() -> None:

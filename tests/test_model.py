@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from studyguide.model import Diagram, Domain, Group, Guide, Interview, Question, Section, Site, Topic
+from studyguide.content.model import Diagram, Domain, Group, Guide, Interview, Question, Section, Site, Topic
 
 
 def topic(slug: str, *tags: str) -> Topic:

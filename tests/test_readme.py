@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from helpers import REPO
+
 from studyguide.commands.build import build
 
 # README heading of each example → where that file goes in a project.

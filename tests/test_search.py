@@ -16,12 +16,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from helpers import MINI, copy_mini, run_cli, tree_digest
-from studyguide import search as search_module
+
 from studyguide.commands.build import build
-from studyguide.loader import Loader
-from studyguide.search import SearchIndexError, index_site, search_records
+from studyguide.content.loader import Loader
+from studyguide.site import search as search_module
+from studyguide.site.search import SearchIndexError, index_site, search_records
 
 
 @pytest.fixture(scope="module")
@@ -196,7 +196,7 @@ def test_missing_pagefind_package_is_reported_with_a_hint(monkeypatch):
 
     real_import = builtins.__import__
 
-    def no_pagefind(name, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+    def no_pagefind(name, *args, **kwargs):
         if name.startswith("pagefind"):
             raise ImportError("No module named 'pagefind'")
         return real_import(name, *args, **kwargs)

@@ -12,11 +12,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from helpers import BUNDLED_CONFIG, MINI
 from playwright.sync_api import Page, expect
 
-from helpers import BUNDLED_CONFIG, MINI
 from studyguide.commands.build import build
-from studyguide.loader import Loader
+from studyguide.content.loader import Loader
 
 SEARCH = "[data-search-input]"
 OPTIONS = "[data-search-results] [role=option]"

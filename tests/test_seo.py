@@ -11,21 +11,22 @@ import os
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-from studyguide import seo
-from studyguide.builder import SiteBuilder
-from studyguide.loader import Loader
+from studyguide.content.loader import Loader
+from studyguide.render import seo
+from studyguide.site import sitemap as sitemap_module
+from studyguide.site.builder import SiteBuilder
 
 REPO = Path(__file__).resolve().parents[1]
 MINI = REPO / "tests" / "fixtures" / "mini"
 BUNDLED_CONFIG = REPO / "studyguide.yml"
 BASE = "https://alice.github.io/guide/"
-NS = {"sm": seo.SITEMAP_NS}
+NS = {"sm": sitemap_module.SITEMAP_NS}
 
 
 class HeadReader(HTMLParser):
@@ -88,7 +89,7 @@ def pages_on_disk(site: Path) -> set[str]:
 
 def sitemap(site: Path) -> dict[str, str | None]:
     root = ET.parse(site / "sitemap.xml").getroot()
-    assert root.tag == f"{{{seo.SITEMAP_NS}}}urlset"
+    assert root.tag == f"{{{sitemap_module.SITEMAP_NS}}}urlset"
     entries = {}
     for url in root.findall("sm:url", NS):
         lastmod = url.find("sm:lastmod", NS)
@@ -166,11 +167,11 @@ def test_lastmod_comes_from_the_last_commit_of_each_page(tmp_path: Path, git_env
     calls: list[list[str]] = []
     real_run = subprocess.run
 
-    def counting_run(args, *a, **kw):  # noqa: ANN001, ANN002, ANN003, ANN202
+    def counting_run(args, *a, **kw):
         calls.append(list(args))
         return real_run(args, *a, **kw)
 
-    monkeypatch.setattr(seo.subprocess, "run", counting_run)
+    monkeypatch.setattr(sitemap_module.subprocess, "run", counting_run)
     entries = sitemap(build(config, tmp_path / "site"))
 
     first, second = "2021-03-04T05:06:07+00:00", "2022-08-09T10:11:12+00:00"
@@ -197,7 +198,7 @@ def test_lastmod_falls_back_to_mtime_outside_git(tmp_path: Path, git_env: dict[s
     page = config.parent / "content" / "pages" / "01-answer-structure.md"
     os.utime(page, (1_600_000_000, 1_600_000_000))
     entries = sitemap(build(config, tmp_path / "site"))
-    expected = datetime.fromtimestamp(1_600_000_000, timezone.utc).isoformat(timespec="seconds")
+    expected = datetime.fromtimestamp(1_600_000_000, UTC).isoformat(timespec="seconds")
     assert entries[BASE + "answer-structure/"] == expected
 
 
@@ -280,7 +281,7 @@ def test_bundled_guide_faq_has_all_37_questions(tmp_path: Path) -> None:
     [faq] = jsonld_of(site / "interview" / "index.html")
     entities = faq["mainEntity"]
     assert len(entities) == len(guide.questions) == 37
-    for entity, question in zip(entities, guide.questions):
+    for entity, question in zip(entities, guide.questions, strict=False):
         assert entity["name"] == question.question
         answer = entity["acceptedAnswer"]["text"]
         for section in question.sections:

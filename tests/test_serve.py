@@ -18,10 +18,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 
@@ -31,7 +31,7 @@ TOPIC = Path("content/domains/01-retrieval/01-hybrid-search.md")
 SNIPVER = re.compile(r"/livereload\.js\?port=\d+&amp;snipver=(\d+)")
 # Serve with a theme of our choosing (a broken copy): the CLI has no option for that yet.
 SERVE_WITH_THEME = (
-    "import logging, sys; from pathlib import Path; from studyguide.theme import Theme; "
+    "import logging, sys; from pathlib import Path; from studyguide.render.theme import Theme; "
     "from studyguide.commands.serve import serve; "
     "logging.basicConfig(level=logging.INFO, format='%(levelname)s: %(message)s'); "
     "serve(Path(sys.argv[1]), port=int(sys.argv[2]), search=False, "
@@ -49,7 +49,7 @@ def fetch(url: str) -> tuple[int, str, dict[str, str]]:
     """GET without following redirects: (status, body, headers)."""
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+        def redirect_request(self, *args, **kwargs):
             return None
 
     opener = urllib.request.build_opener(NoRedirect)
@@ -192,7 +192,7 @@ def test_content_error_shows_in_the_browser_until_fixed(project, serve, page, wa
 def test_template_crash_names_template_and_line(project, serve, page, tmp_path) -> None:
     from playwright.sync_api import expect
 
-    from studyguide.theme import default_theme
+    from studyguide.render.theme import default_theme
 
     theme = default_theme()
     templates = Path(shutil.copytree(theme.templates, tmp_path / "theme" / "templates"))
@@ -207,7 +207,7 @@ def test_template_crash_names_template_and_line(project, serve, page, tmp_path) 
     good = domain.read_text()
     lines = good.splitlines(keepends=True)
     at = next(i for i, line in enumerate(lines) if "{% block main %}" in line) + 1
-    domain.write_text("".join(lines[:at] + ["{{ no_such_variable.title }}\n"] + lines[at:]))
+    domain.write_text("".join([*lines[:at], "{{ no_such_variable.title }}\n", *lines[at:]]))
 
     where = f"{domain}:{at + 1}"  # the inserted line, 1-based (outside the project: absolute)
     expect(page.locator("li code")).to_contain_text(where, timeout=3000)
@@ -303,7 +303,7 @@ def test_a_tab_showing_an_older_build_reloads_when_it_reconnects(project, serve)
         ws.write_message(json.dumps({"command": "info", "plugins": {}, "url": page}))
         try:
             return json.loads(await asyncio.wait_for(ws.read_message(), 1))
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return None
         finally:
             ws.close()
@@ -358,9 +358,10 @@ def test_only_loopback_hosts_are_quiet(caplog) -> None:
 
 
 def test_error_page_lists_problems_and_escapes_them(tmp_path) -> None:
-    from studyguide.errors import ContentError, ContentErrors
-    from studyguide.preview import problems_from, render_error_page
-    from studyguide.render import TemplateRenderError
+    from studyguide.content.errors import ContentError, ContentErrors
+    from studyguide.preview.handlers import render_error_page
+    from studyguide.render.pages import TemplateRenderError
+    from studyguide.site.failures import problems_from
 
     errors = ContentErrors([ContentError(tmp_path / "b.md", 7, "unknown key '<script>'"),
                             ContentError(tmp_path / "a.md", 2, "bad YAML")])
@@ -374,7 +375,7 @@ def test_error_page_lists_problems_and_escapes_them(tmp_path) -> None:
 
 
 def test_watcher_sees_edits_additions_and_removals_but_not_dotfiles(tmp_path) -> None:
-    from studyguide.preview import SourceWatcher
+    from studyguide.preview.watcher import SourceWatcher
 
     (tmp_path / "c").mkdir()
     note = tmp_path / "c" / "a.md"
@@ -410,9 +411,9 @@ def test_incremental_rebuilds_equal_full_builds(tmp_path) -> None:
     sys.path.insert(0, str(REPO / "benchmarks"))
     from synthetic import make_guide
 
-    from studyguide.builder import SiteBuilder
-    from studyguide.incremental import IncrementalBuilder
-    from studyguide.theme import Theme, default_theme
+    from studyguide.render.theme import Theme, default_theme
+    from studyguide.site.builder import SiteBuilder
+    from studyguide.site.incremental import IncrementalBuilder
 
     config = make_guide(tmp_path / "guide", 64)  # 4 domains, 25 questions, 1 page
     content = config.parent / "content"

@@ -67,10 +67,10 @@ def page_key(url: str) -> str:
 
 def is_page(url: str) -> bool:
     path = urlsplit(url).path
-    return path.endswith("/") or path.endswith(".html")
+    return path.endswith(("/", ".html"))
 
 
-def collect(page, crawl: Crawl, url: str, origin: str) -> list[str]:  # noqa: ANN001
+def collect(page, crawl: Crawl, url: str, origin: str) -> list[str]:
     """Record the ids and references of the loaded page; return the internal pages it links to."""
     found = page.evaluate(COLLECT)
     crawl.pages[url] = set(found["ids"])
@@ -88,7 +88,7 @@ def collect(page, crawl: Crawl, url: str, origin: str) -> list[str]:  # noqa: AN
     return targets
 
 
-def crawl_site(page, base: str) -> Crawl:  # noqa: ANN001
+def crawl_site(page, base: str) -> Crawl:
     origin = base[: -len(PREFIX)]
     crawl = Crawl()
     queue = [base]
@@ -138,7 +138,7 @@ def build_site(tmp_path: Path, which: str) -> Path:
 
 
 @pytest.mark.parametrize("which", ["mini", "bundled"])
-def test_every_link_and_asset_resolves_under_a_sub_path(which, tmp_path, page, serve_dir, watch_page) -> None:  # noqa: ANN001
+def test_every_link_and_asset_resolves_under_a_sub_path(which, tmp_path, page, serve_dir, watch_page) -> None:
     site = build_site(tmp_path, which)
     base = serve_dir(site, prefix=PREFIX)
     watch = watch_page(page, base)
@@ -155,7 +155,7 @@ def test_every_link_and_asset_resolves_under_a_sub_path(which, tmp_path, page, s
     assert any("#" in raw for _, raw, _ in crawl.links), "fragment links were checked"
 
 
-def test_404_from_a_deep_missing_path_has_its_css_and_working_links(tmp_path, page, serve_dir, watch_page) -> None:  # noqa: ANN001
+def test_404_from_a_deep_missing_path_has_its_css_and_working_links(tmp_path, page, serve_dir, watch_page) -> None:
     site = build_site(tmp_path, "mini")
     base = serve_dir(site, prefix=PREFIX)
     origin = base[: -len(PREFIX)]
@@ -196,7 +196,7 @@ def test_404_from_a_deep_missing_path_has_its_css_and_working_links(tmp_path, pa
     assert not watch.page_errors and not watch.foreign_requests and not watch.failed_requests
 
 
-def test_crawler_reports_missing_pages_anchors_and_assets(tmp_path, page, serve_dir) -> None:  # noqa: ANN001
+def test_crawler_reports_missing_pages_anchors_and_assets(tmp_path, page, serve_dir) -> None:
     """The crawl can fail: a hand-made site with one good and three broken references."""
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "index.html").write_text('<!doctype html><title>a</title><p id="here">a</p>')

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from helpers import BUNDLED_CONFIG, MINI, REPO
 from playwright.sync_api import Page, expect
 
-from helpers import BUNDLED_CONFIG, MINI, REPO
 from studyguide.commands.build import build
-from studyguide.loader import Loader
-from studyguide.model import Guide
+from studyguide.content.loader import Loader
+from studyguide.content.model import Guide
 
 SCREENSHOTS = REPO / "screenshots"
 DESKTOP = {"width": 1280, "height": 860}
@@ -108,7 +108,7 @@ def luminance(page: Page, selector: str = "body") -> float:
                          selector)
 
 
-def assert_clean(watch) -> None:  # noqa: ANN001 (conftest's PageWatch)
+def assert_clean(watch) -> None:
     """``watch.assert_clean()``, minus requests the browser cancelled because the test moved on.
 
     A test that navigates right after ``load`` cancels the favicon fetch (it starts after load);
@@ -197,7 +197,7 @@ def test_theme_follows_system_toggle_overrides_and_persists(mini, new_context, s
     assert page.evaluate("localStorage.getItem('studyguide-theme')") == "dark"
     # The saved choice beats the system preference, from the very first frame (no flash) — even
     # when the theme script is slow to arrive: nothing may be painted before it has run.
-    def slow(route):  # noqa: ANN001
+    def slow(route):
         time.sleep(0.4)
         route.continue_()
 

@@ -13,11 +13,11 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-
 from helpers import BUNDLED_CONFIG, MINI, REPO
+
 from studyguide.commands.build import build
-from studyguide.loader import Loader
-from studyguide.model import Guide
+from studyguide.content.loader import Loader
+from studyguide.content.model import Guide
 
 OWN_ASSETS = ("css/site.css", "js/site.js", "js/theme-init.js", "js/diagrams.js")
 BUDGET = 60 * 1024
@@ -66,7 +66,7 @@ def _site(config: Path, out: Path) -> tuple[dict[str, PageScan], Guide]:
 
 
 @pytest.fixture(scope="module", params=["mini", "bundled"])
-def site(request, tmp_path_factory) -> tuple[dict[str, PageScan], Guide]:  # noqa: ANN001
+def site(request, tmp_path_factory) -> tuple[dict[str, PageScan], Guide]:
     if request.param == "bundled":
         if not BUNDLED_CONFIG.is_file() or not (BUNDLED_CONFIG.parent / "content").is_dir():
             pytest.skip("the bundled guide (studyguide.yml + content/) is not in this checkout")

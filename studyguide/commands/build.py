@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..builder import BuildResult, PostStep, SiteBuilder
+from ..site.builder import BuildResult, PostStep, SiteBuilder
 
 
 def search_steps(search: bool) -> list[PostStep]:
     """The post-steps a full build runs: search indexing unless switched off."""
     if not search:
         return []
-    from ..search import index_site  # imported only when indexing runs
+    from ..site.search import index_site  # imported only when indexing runs
 
     return [index_site]
 

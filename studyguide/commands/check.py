@@ -19,13 +19,13 @@ from pathlib import Path
 
 import click
 
-from ..builder import OutputDirError, SiteBuilder
-from ..checkreport import CheckReport, issue_from_content_error
-from ..config import CONFIG_NAME
-from ..errors import ContentErrors, display_path
-from ..lint import lint_guide
-from ..render import TemplateRenderError
-from ..sitecheck import check_site
+from ..check.builtsite import check_site
+from ..check.lint import lint_guide
+from ..check.report import CheckReport, issue_from_content_error
+from ..content.config import CONFIG_NAME
+from ..content.errors import ContentErrors, display_path
+from ..render.pages import TemplateRenderError
+from ..site.builder import OutputDirError, SiteBuilder
 from .build import search_steps
 
 BUILT_LABEL = "<built>"  # how pages of the temporary build are named in the report
@@ -43,7 +43,7 @@ def _search_available(report: CheckReport) -> bool:
 
 def _is_search_failure(exc: BaseException) -> bool:
     try:
-        from ..search import SearchIndexError
+        from ..site.search import SearchIndexError
     except ImportError:
         return False
     return isinstance(exc, SearchIndexError)

@@ -27,10 +27,10 @@ from urllib.parse import urlsplit
 import click
 
 from .. import __version__
-from ..builder import BuildResult, SiteBuilder
-from ..checkreport import CheckReport
-from ..config import CONFIG_NAME
-from ..model import Guide
+from ..check.report import CheckReport
+from ..content.config import CONFIG_NAME
+from ..content.model import Guide
+from ..site.builder import BuildResult, SiteBuilder
 from .build import search_steps
 
 log = logging.getLogger(__name__)
@@ -142,7 +142,7 @@ def public_url(guide: Guide, remote_url: str | None) -> str | None:
 class _DeployBuilder(SiteBuilder):
     """A full build that fills in a missing ``base_url`` with the address the site will have."""
 
-    def __init__(self, *args, remote_url: str | None, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, remote_url: str | None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.remote_url = remote_url
         self.derived_base_url: str | None = None
@@ -161,8 +161,8 @@ class _DeployBuilder(SiteBuilder):
 def check_built_site(site_dir: Path, guide: Guide) -> CheckReport:
     """The checks of ``studyguide check`` on the built folder: content lint, links, anchors, ids,
     CSP hygiene, Mermaid parsing and HTML validity (tool checks say SKIPPED when a tool is missing)."""
-    from ..lint import lint_guide
-    from ..sitecheck import check_site
+    from ..check.builtsite import check_site
+    from ..check.lint import lint_guide
     from .check import BUILT_LABEL
 
     report = lint_guide(guide)
@@ -250,7 +250,7 @@ def publish(site_dir: Path, repo: Repo, *, remote: str, branch: str, message: st
 def deploy(config_path: Path, *, remote: str = "origin", branch: str = "gh-pages", message: str | None = None,
            force: bool = False, dry_run: bool = False) -> None:
     """The ``deploy`` command: check the repository, build, then publish (or describe, with --dry-run)."""
-    from ..cli import fail, run_reporting_errors
+    from .reporting import fail, run_reporting_errors
 
     config_path = Path(config_path)
     if config_path.is_dir():
@@ -274,7 +274,7 @@ def deploy(config_path: Path, *, remote: str = "origin", branch: str = "gh-pages
     with tempfile.TemporaryDirectory(prefix="studyguide-deploy-") as tmp:
         site_dir = Path(tmp) / "site"
 
-        result, derived = run_reporting_errors(  # type: ignore[misc]
+        result, derived = run_reporting_errors(
             lambda: build_for_deploy(config_path, site_dir, repo.remote_url))
         click.echo(result.summary().replace(str(site_dir), "a temporary folder"))
         if derived:

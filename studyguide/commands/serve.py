@@ -24,11 +24,12 @@ from pathlib import Path
 from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 
-from ..cli import fail
-from ..config import CONFIG_NAME
-from ..preview import PreviewSite, make_app
-from ..theme import Theme
+from ..content.config import CONFIG_NAME
+from ..preview.handlers import make_app
+from ..preview.rebuild import PreviewSite
+from ..render.theme import Theme
 from .build import search_steps
+from .reporting import fail
 
 log = logging.getLogger(__name__)
 

@@ -20,8 +20,8 @@ import re
 import shutil
 from pathlib import Path
 
-from .checkreport import ToolUnavailable
-from .theme import default_theme
+from ..render.theme import default_theme
+from .report import ToolUnavailable
 
 log = logging.getLogger(__name__)
 

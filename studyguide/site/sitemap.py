@@ -1,9 +1,8 @@
-"""What search engines and link previews read: sitemap.xml, robots.txt, CNAME and JSON-LD.
+"""Files beside the pages for crawlers and hosts: sitemap.xml, robots.txt, CNAME.
 
 Everything here except :func:`content_dates` and :func:`write_extra_files` is a pure function of
-the guide and the rendered pages, so it is tested without a build. Absolute URLs exist only where a
-consumer needs them (sitemap, canonical, Open Graph, breadcrumbs) and only when ``base_url`` is
-known; internal links stay relative.
+the guide and the rendered pages, so it is tested without a build. (JSON-LD and page metadata live
+in :mod:`studyguide.render.seo`.)
 
 ``lastmod`` dates come from the last *git commit* that touched a page's content files, not from
 file modification times: a fresh clone (every CI run) stamps all files with the clone time, so
@@ -18,41 +17,20 @@ from __future__ import annotations
 import logging
 import subprocess
 import xml.etree.ElementTree as ET
-from datetime import datetime, timezone
-from html.parser import HTMLParser
+from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
 
-from .markup import DIAGRAM_MARKER, render_markdown
-from .model import Guide, Question, Site
-
-if TYPE_CHECKING:  # render.py imports this module for its template globals
-    from .render import PageSpec, RenderedPage
+from ..content.model import Guide, Site
+from ..render.pages import RenderedPage
+from ..render.seo import page_url
 
 log = logging.getLogger(__name__)
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
-SCHEMA_ORG = "https://schema.org"
 # Pages that must not be indexed or listed (GitHub Pages serves 404.html for every missing URL).
 UNLISTED_KINDS = frozenset({"404"})
 _told_no_base_url = False
-
-
-# --- URLs --------------------------------------------------------------------------------------
-
-
-def page_url(output_path: str) -> str:
-    """Site-relative URL of an output file: ``a/index.html`` → ``a/``, ``index.html`` → ``""``."""
-    if output_path == "index.html":
-        return ""
-    if output_path.endswith("/index.html"):
-        return output_path[: -len("index.html")]
-    return output_path
-
-
-def absolute_url(site: Site, url: str) -> str | None:
-    """``base_url`` + a site-relative URL, or None when the site's address is unknown."""
-    return site.base_url + url if site.base_url else None
 
 
 # --- lastmod -----------------------------------------------------------------------------------
@@ -125,7 +103,7 @@ def content_dates(paths: Iterable[Path], cwd: Path) -> dict[Path, datetime]:
     for path in resolved:
         if path not in dates:
             try:
-                dates[path] = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
+                dates[path] = datetime.fromtimestamp(path.stat().st_mtime, UTC)
             except OSError:
                 continue
     return dates
@@ -194,101 +172,3 @@ def write_extra_files(folder: Path, guide: Guide, pages: list[RenderedPage], pro
         (folder / name).write_text(text, encoding="utf-8")
 
 
-# --- JSON-LD -----------------------------------------------------------------------------------
-
-
-class _TextExtractor(HTMLParser):
-    """Visible text of rendered Markdown, without diagram sources, one line per block."""
-
-    BLOCKS = frozenset({"p", "li", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote", "br"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skip_depth = 0  # inside a diagram's <pre>: Mermaid source is not answer text
-        self.in_pre = False  # code blocks keep their line breaks; elsewhere a newline is a space
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self.skip_depth:
-            self.skip_depth += tag != "br"
-        elif tag == "pre" and any(name == DIAGRAM_MARKER for name, _ in attrs):
-            self.skip_depth = 1
-        elif tag in self.BLOCKS:
-            self.parts.append("\n")
-            self.in_pre = self.in_pre or tag == "pre"
-        elif tag in ("td", "th"):
-            self.parts.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if self.skip_depth:
-            self.skip_depth -= 1
-        elif tag in self.BLOCKS:
-            self.parts.append("\n")
-            self.in_pre = self.in_pre and tag != "pre"
-
-    def handle_data(self, data: str) -> None:
-        if not self.skip_depth:
-            self.parts.append(data if self.in_pre else data.replace("\n", " "))
-
-    def text(self) -> str:
-        lines = (" ".join(line.split()) for line in "".join(self.parts).splitlines())
-        return "\n".join(line for line in lines if line)
-
-
-def markdown_text(markdown: str) -> str:
-    """Plain text of a Markdown body as a reader sees it (diagrams left out)."""
-    extractor = _TextExtractor()
-    extractor.feed(render_markdown(markdown))
-    extractor.close()
-    return extractor.text()
-
-
-def answer_text(question: Question) -> str:
-    """A question's whole answer as plain text: each section's heading, then its text."""
-    return "\n\n".join(f"{s.heading}\n{markdown_text(s.body)}".strip() for s in question.sections)
-
-
-def faq_page(guide: Guide) -> dict[str, Any]:
-    """schema.org FAQPage: every interview question with its answer text."""
-    return {
-        "@context": SCHEMA_ORG,
-        "@type": "FAQPage",
-        "name": guide.interview.title if guide.interview else guide.site.title,
-        "mainEntity": [
-            {"@type": "Question", "name": q.question,
-             "acceptedAnswer": {"@type": "Answer", "text": answer_text(q)}}
-            for q in guide.questions
-        ],
-    }
-
-
-def breadcrumb_list(site: Site, trail: list[tuple[str, str]]) -> dict[str, Any] | None:
-    """schema.org BreadcrumbList from (name, site-relative URL) pairs; needs ``base_url``."""
-    if not site.base_url:
-        return None  # items must be absolute URLs; a trail without them helps no one
-    return {
-        "@context": SCHEMA_ORG,
-        "@type": "BreadcrumbList",
-        "itemListElement": [
-            {"@type": "ListItem", "position": n, "name": name, "item": site.base_url + url}
-            for n, (name, url) in enumerate(trail, start=1)
-        ],
-    }
-
-
-def structured_data(guide: Guide, spec: PageSpec) -> list[dict[str, Any]]:
-    """The JSON-LD objects for one page (a template global: ``partials/meta.html`` prints them)."""
-    site = guide.site
-    if spec.kind == "home":
-        website: dict[str, Any] = {"@context": SCHEMA_ORG, "@type": "WebSite", "name": site.title,
-                                   "description": site.description, "inLanguage": site.language}
-        if site.base_url:
-            website["url"] = site.base_url
-        return [website]
-    if spec.kind == "interview" and guide.questions:
-        return [faq_page(guide)]
-    if spec.kind == "domain":
-        domain = spec.extra["domain"]
-        crumbs = breadcrumb_list(site, [(site.title, ""), (f"{domain.label} {domain.name}", domain.path)])
-        return [crumbs] if crumbs else []
-    return []

@@ -28,10 +28,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-from . import diagramcheck, htmlvalidate
-from .checkreport import CheckReport, SourceTexts, ToolUnavailable
-from .errors import display_path
-from .model import Guide
+from ..content.errors import display_path
+from ..content.model import Guide
+from . import mermaid, vnu
+from .report import CheckReport, SourceTexts, ToolUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -104,8 +104,9 @@ class _PageParser(HTMLParser):
             scan.images.append((line, values.get("alt"), values.get("src") or "", card))
         elif tag == "details":
             self._details_depth += 1
-            if "data-card" in values and values.get("id") and self._card is None:
-                self._card, self._details_depth = (values["id"], line), 1
+            card_id = values.get("id")
+            if "data-card" in values and card_id and self._card is None:
+                self._card, self._details_depth = (card_id, line), 1
         elif tag == "meta":
             name = (values.get("name") or "").lower()
             if name == "description":
@@ -256,7 +257,7 @@ def check_css_urls(site_dir: Path, files: set[str], report: CheckReport, where: 
         text = (site_dir / rel).read_text(encoding="utf-8", errors="replace")
         for match in CSS_URL.finditer(text):
             url = match.group(2).strip()
-            if url.startswith(("data:", "#")) or urlsplit(url).scheme or url.startswith("//"):
+            if url.startswith(("data:", "#", "//")) or urlsplit(url).scheme:
                 continue
             checked += 1
             target = posixpath.normpath(posixpath.join(posixpath.dirname(rel), urlsplit(url).path))
@@ -302,14 +303,14 @@ def check_diagrams(site_dir: Path, scans: dict[str, PageScan], report: CheckRepo
         report.ran.append("diagrams: none on the site")
         return
     try:
-        backend, results = diagramcheck.parse_diagrams(list(found), site_dir)
+        backend, results = mermaid.parse_diagrams(list(found), site_dir)
     except ToolUnavailable as exc:
         report.skip("diagrams", f"{len(found)} Mermaid diagrams NOT checked: {exc}")
         return
-    for (text, (page, line)), error in zip(found.items(), results):
+    for (text, (page, line)), error in zip(found.items(), results, strict=False):
         if error is None:
             continue
-        offset = diagramcheck.error_line(error, text) - 1
+        offset = mermaid.error_line(error, text) - 1
         path, at = where.built(page), line + offset  # the <pre> and the diagram start on one line
         stripped = text.strip()
         for source in where.index.content_files:
@@ -317,14 +318,14 @@ def check_diagrams(site_dir: Path, scans: dict[str, PageScan], report: CheckRepo
             if start:
                 path, at = display_path(source), start + offset
                 break
-        report.error(path, at, f"Mermaid diagram does not parse: {diagramcheck.summary(error)}", "diagrams")
+        report.error(path, at, f"Mermaid diagram does not parse: {mermaid.summary(error)}", "diagrams")
     report.ran.append(f"diagrams: {len(found)} parsed with {backend}")
 
 
 def check_html(site_dir: Path, scans: dict[str, PageScan], report: CheckReport, where: _Where) -> None:
     """Validate every page with the Nu HTML Checker (one run over all files)."""
     try:  # the folder, not a file list: one JVM start, and no command-line limit at 10,000 pages
-        version, messages = htmlvalidate.validate([site_dir])
+        version, messages = vnu.validate([site_dir])
     except ToolUnavailable as exc:
         report.skip("html", f"HTML NOT validated: {exc}")
         return

@@ -16,7 +16,7 @@ from typing import Any, Callable, TypeVar
 
 from .config import CONFIG_NAME, Config, load_config
 from .errors import ContentError, ErrorList
-from .markup import split_sections
+from ..markup.sections import split_sections
 from .model import BADGES, Diagram, Domain, Group, Guide, Interview, Page, Question, Section, Source, Topic
 from .slugs import is_slug, split_ordered_name
 from .sources import read_text, split_front_matter

@@ -10,50 +10,19 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
 from markupsafe import Markup
 
-from . import __version__
-from .markup import DIAGRAM_MARKER, diagram_html, render_markdown
-from .model import Guide
+from .. import __version__
+from ..content.model import Guide
+from ..content.slugs import slugify
+from ..markup.diagrams import DIAGRAM_MARKER, diagram_html
+from ..markup.parser import render_markdown
+from .pages import PageSpec, RenderedPage, TemplateRenderError
 from .seo import structured_data
-from .slugs import slugify
-
-
-@dataclass(frozen=True)
-class RenderedPage:
-    path: str  # output path relative to the site root, e.g. "llm-fundamentals/index.html"
-    html: str
-    kind: str  # home, domain, interview, page, tags, 404
-
-
-@dataclass(frozen=True)
-class PageSpec:
-    """One page to render: its template, where it goes and what it shows."""
-
-    kind: str
-    template: str
-    url: str  # site-relative URL: "", "llm-fundamentals/", "404.html"
-    title: str
-    description: str
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def output_path(self) -> str:
-        return self.url + "index.html" if self.url == "" or self.url.endswith("/") else self.url
-
-
-class TemplateRenderError(Exception):
-    """A template failed: carries the template name and line for the error page and CLI."""
-
-    def __init__(self, template: str, line: int | None, message: str):
-        self.template, self.line, self.message = template, line, message
-        super().__init__(f"{template}:{line or '?'}: {message}")
 
 
 def tag_anchors(tags: list[str]) -> dict[str, str]:
@@ -171,11 +140,11 @@ class Renderer:
 
     @staticmethod
     def _relative_root(url: str) -> str:
-        folder = posixpath.dirname(url if url.endswith("/") else url)
+        folder = posixpath.dirname(url)  # "a/" → "a", "a/b.html" → "a", "404.html" → ""
         depth = len([p for p in folder.split("/") if p])
         return "../" * depth
 
-    def _asset_url(self, root: str):  # noqa: ANN205
+    def _asset_url(self, root: str):
         def asset(path: str) -> str:
             version = self.assets.get(path)
             return f"{root}assets/{path}" + (f"?v={version}" if version else "")

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..content.errors import ContentErrors, display_path
+from ..render.pages import TemplateRenderError
 from .builder import OutputDirError
-from .errors import ContentErrors, display_path
-from .render import TemplateRenderError
 
 #: Failures that are the author's to fix (content, templates, output folder, disk): reported as
 #: messages, never as a traceback.

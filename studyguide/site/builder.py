@@ -13,16 +13,17 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
-from .config import CONFIG_NAME
-from .loader import Loader
-from .model import Guide
-from .render import RenderedPage, Renderer
-from .seo import write_extra_files
-from .theme import Theme, default_theme
+from ..content.config import CONFIG_NAME
+from ..content.loader import Loader
+from ..content.model import Guide
+from ..render.pages import RenderedPage
+from ..render.renderer import Renderer
+from ..render.theme import Theme, default_theme
+from .sitemap import write_extra_files
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ContentError, display_path
+from ..content.errors import ContentError, display_path
 
 REQUIRE_TOOLS_ENV = "STUDYGUIDE_REQUIRE_TOOLS"
 
@@ -104,7 +104,7 @@ class CheckReport:
             self.error(check, None, f"check could not run ({reason}) and {REQUIRE_TOOLS_ENV}=1 requires it",
                        check)
 
-    def extend(self, other: "CheckReport") -> None:
+    def extend(self, other: CheckReport) -> None:
         self.issues.extend(other.issues)
         self.ran.extend(other.ran)
         self.skipped.extend(other.skipped)

@@ -22,14 +22,16 @@ import json
 import logging
 import shutil
 import time
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Coroutine, TypeVar
+from typing import Any, TypeVar
 
 from markupsafe import Markup, escape
 
-from .markup import DIAGRAM_MARKER, render_markdown
-from .model import Domain, Group, Guide, Page, Question, Topic
+from ..content.model import Domain, Group, Guide, Page, Question, Topic
+from ..markup.diagrams import DIAGRAM_MARKER
+from ..markup.parser import render_markdown
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +162,7 @@ def _service_class() -> type:
         raise SearchIndexError("search indexing needs the 'pagefind[extended]' package "
                                "(pip install 'pagefind[extended]'), or build with --no-search") from exc
 
-    class StreamingPagefindService(PagefindService):  # type: ignore[misc, valid-type]
+    class StreamingPagefindService(PagefindService):
         async def _wait_for_responses(self) -> None:
             try:
                 await self._dispatch_replies()
@@ -205,7 +207,7 @@ def _service_class() -> type:
                 self._backend.stdin.close()
             try:
                 await asyncio.wait_for(self._backend.wait(), timeout=SHUTDOWN_GRACE_SECONDS)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 log.debug("pagefind did not exit on end of input; terminating it")
             if self._backend.returncode is None:
                 self._backend.terminate()

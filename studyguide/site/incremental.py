@@ -29,12 +29,14 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Hashable
 from pathlib import Path
-from typing import Any, Hashable
+from typing import Any
 
+from ..content.model import Domain, Guide, Page
+from ..render.pages import PageSpec, RenderedPage
+from ..render.renderer import Renderer
 from .builder import SiteBuilder
-from .model import Domain, Guide, Page
-from .render import PageSpec, RenderedPage, Renderer
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .checkreport import ToolUnavailable
+from .report import ToolUnavailable
 
 log = logging.getLogger(__name__)
 

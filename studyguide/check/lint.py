@@ -17,9 +17,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .checkreport import CheckReport, SourceTexts
-from .markup import make_parser
-from .model import Guide
+from ..content.model import Guide
+from ..markup.parser import make_parser
+from .report import CheckReport, SourceTexts
 
 _FOLD = re.compile(r"[\s\-_./·,:;'\"’`]+")
 _HEADING_TOKENS = {"heading_open", "heading_close"}
@@ -78,7 +78,8 @@ def empty_headings(markdown: str) -> list[tuple[str, str]]:
         has_text = any(t.type not in _HEADING_TOKENS and not (t.type == "inline" and tokens[k - 1].type == "heading_open")
                        for k, t in enumerate(tokens[i + 1:end], start=i + 1))
         if not has_text:
-            source_line = lines[tokens[i].map[0]] if tokens[i].map else tokens[i + 1].content
+            heading_map = tokens[i].map
+            source_line = lines[heading_map[0]] if heading_map else tokens[i + 1].content
             found.append((source_line.strip(), tokens[i + 1].content.strip()))
     return found
 

@@ -38,7 +38,7 @@ def _to_lined(node: yaml.Node, loader: Any, path: Path, offset: int,
     values: dict[str, Any] = {}
     lines: dict[str, int] = {}
     children: dict[str, LinedMap] = {}
-    for key_node, value_node in node.value:  # type: ignore[attr-defined]
+    for key_node, value_node in node.value:
         line = key_node.start_mark.line + 1 + offset
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, str):

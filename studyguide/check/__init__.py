@@ -1,0 +1,1 @@
+"""Checking a built site: links, ids, alt text, Mermaid syntax, HTML validity, content lint."""

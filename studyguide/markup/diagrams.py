@@ -1,0 +1,40 @@
+"""Mermaid diagrams: the one HTML shape of a diagram, and the fence rule that makes one.
+
+A fenced block with the language ``mermaid`` becomes a diagram through a render rule, not by
+post-processing HTML.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from markdown_it.token import Token
+
+DIAGRAM_MARKER = "data-diagram"
+
+
+def diagram_html(source: str, title: str | None = None) -> str:
+    """The one HTML shape of a diagram, for domain diagrams and fenced blocks alike.
+
+    Without JavaScript the Mermaid source stays readable as preformatted text; the theme's script
+    replaces it with an SVG. The source is escaped, so ``{"token": "Hello"}`` or ``<br>`` in a
+    label survive as text and Mermaid reads them back from ``textContent``.
+    """
+    caption = f'<figcaption class="diagram-title">{escape(title)}</figcaption>' if title else ""
+    return (
+        f'<figure class="diagram">{caption}'
+        f'<pre class="mermaid" {DIAGRAM_MARKER}>{escape(source.strip())}</pre></figure>\n'
+    )
+
+
+def is_mermaid_fence(token: Token) -> bool:
+    return token.info.strip().split(maxsplit=1)[:1] == ["mermaid"]
+
+
+def render_fence(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    """``fence`` render rule: Mermaid fences become diagrams, other fences render as usual."""
+    token = tokens[idx]
+    if is_mermaid_fence(token):
+        return diagram_html(token.content)
+    return str(self.fence(tokens, idx, options, env))

@@ -1,0 +1,1 @@
+"""The live preview behind ``studyguide serve``: watch, rebuild, serve, reload the browser."""

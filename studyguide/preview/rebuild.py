@@ -1,0 +1,193 @@
+"""Rebuilding on change: the preview's builder, its last outcome, and the debounce.
+
+Pieces, and why they are ours rather than livereload's ``Server``:
+
+* :class:`SourceWatcher` polls the sources (content, theme, config) from a thread. livereload's
+  watcher polls every 0.8 s on the server's event loop and walks a whole folder on each poll; ours
+  polls every 0.1 s for normal guides (backing off to 1 s for huge ones, so polling never costs more
+  than ~10 % of one core) and never blocks serving.
+* :class:`PreviewSite` turns a burst of saves into one rebuild, runs it in a thread with one
+  long-lived :class:`~studyguide.incremental.IncrementalBuilder` (its parse cache and page reuse
+  make rebuilds cheap), keeps the last result — the site, or the problems that stopped it — and
+  tells the browsers to reload.
+  It calls the reload itself: livereload's own trigger (``LiveReloadHandler.poll_tasks``) drops a
+  reload that comes within ``DEFAULT_RELOAD_TIME`` (3 s) of the previous one, so the second of two
+  edits 1 s apart would never show.
+* Every page carries the number of the build it came from (``snipver`` in the livereload.js URL,
+  which livereload.js sends back in its handshake). A tab that loaded build 4 and reconnects after
+  build 5 finished is told to reload at once: an edit is never lost between a reload and the
+  browser's reconnection.
+* The reload script is an external ``<script src="/livereload.js">``, not livereload's inline
+  snippet, because the site's Content-Security-Policy (``script-src 'self'``) forbids inline scripts.
+  Its WebSocket is same-origin, which ``connect-src 'self'`` allows: no CSP change is needed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from tornado import ioloop
+
+from ..content.config import load_config
+from ..content.errors import ErrorList, display_path
+from ..render.theme import Theme
+from ..site.builder import BuildResult, PostStep
+from ..site.failures import Problem, problems_from
+from ..site.incremental import IncrementalBuilder
+from .reload import ReloadSocket
+from .watcher import POLL_BUDGET, POLL_MAX_S, POLL_MIN_S, SourceWatcher
+
+log = logging.getLogger(__name__)
+
+
+class PreviewSite:
+    """Owns the builder, the last build's outcome and the browsers to reload.
+
+    State changes happen on the server's event loop; only the build itself and source scans run in
+    threads, and they hand results back with ``loop.add_callback``.
+    """
+
+    def __init__(self, config_path: Path, out_dir: Path, *, theme: Theme | None = None,
+                 search: bool = False, post_steps: list[PostStep] | None = None) -> None:
+        self.builder = IncrementalBuilder(config_path, out_dir, theme=theme, search=search, post_steps=post_steps)
+        self.out_dir = self.builder.out_dir
+        self.generation = 0  # number of finished builds, failed or not; pages carry it
+        self.problems: list[Problem] = []
+        self.failed_at: float | None = None
+        self.base_path = "/"
+        self.building = False
+        self.dirty: set[str] = set()  # changes not yet in a started build
+        self.watcher: SourceWatcher | None = None
+        self._loop: ioloop.IOLoop | None = None
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    # -- building ---------------------------------------------------------------------------------
+
+    def read_config(self) -> list[Path]:
+        """Take the base path from the config; return the roots to watch.
+
+        Those are the config file, the content folder and the theme's templates and static
+        folders. A broken config keeps the previous base path (its errors show in the browser).
+        """
+        config_path = self.builder.config_path
+        content = self.builder.project_root / "content"
+        config = load_config(config_path, ErrorList())
+        if config is not None:
+            content = config.content_dir
+            self.base_path = urlsplit(config.site.base_url).path if config.site.base_url else "/"
+        theme = self.builder.theme
+        return [config_path, content, theme.templates, theme.static]
+
+    def build_once(self) -> BuildResult | None:
+        """Run one build (any thread); record its outcome and return it (None on failure)."""
+        start = time.perf_counter()
+        try:
+            result: BuildResult | None = self.builder.build()
+            problems: list[Problem] = []
+        except Exception as exc:
+            result, problems = None, problems_from(exc, self.builder.theme.templates)
+            if problems[0].kind == "internal":
+                log.error("the build crashed", exc_info=exc)
+        self._record(result, problems, time.perf_counter() - start)
+        return result
+
+    def _record(self, result: BuildResult | None, problems: list[Problem], seconds: float) -> None:
+        was_failing = bool(self.problems)
+        self.problems = problems
+        self.failed_at = time.time() if problems else None
+        self.generation += 1
+        if problems:
+            for problem in problems:
+                log.error("%s", problem)
+            n = len(problems)
+            log.error("%d problem%s: the browser shows %s until fixed", n, "s" * (n != 1),
+                      "it" if n == 1 else "them")
+        elif result is not None:
+            verb = "Built" if self.generation == 1 else "Fixed: rebuilt" if was_failing else "Rebuilt"
+            log.info("%s %d pages in %.2f s", verb, result.pages, seconds)
+
+    # -- watching and scheduling (event loop) -----------------------------------------------------
+
+    def snapshot(self) -> None:
+        """Note the sources as they are now. Call before the first build: a file saved while it
+        runs then differs from this snapshot and triggers a rebuild instead of going unnoticed."""
+        self.watcher = SourceWatcher(self.read_config())
+
+    def start(self) -> None:
+        """Start watching sources; call on the event loop, after the first build."""
+        self._loop = ioloop.IOLoop.current()
+        if self.watcher is None:
+            self.snapshot()
+        thread = threading.Thread(target=self._poll, args=(self.watcher,), name="studyguide-watch", daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop watching and wait for a running build to finish (it writes into our folder)."""
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout)
+
+    def _poll(self, watcher: SourceWatcher) -> None:
+        """Scan the sources; hand over what changed once a scan finds nothing new.
+
+        That is the debounce: a burst of saves (an editor's "save all", a git checkout) ends
+        up in one rebuild, which starts only after every file of the burst was seen written.
+        """
+        interval = POLL_MIN_S
+        pending: list[str] = []
+        while not self._stop.wait(interval):
+            start = time.perf_counter()
+            try:
+                changed = watcher.changes()
+            except Exception:
+                log.exception("watching the sources failed; trying again")
+                continue
+            interval = min(POLL_MAX_S, max(POLL_MIN_S, POLL_BUDGET * (time.perf_counter() - start)))
+            if changed:
+                pending += changed
+            elif pending and self._loop is not None:
+                self._loop.add_callback(self.changed, pending)
+                pending = []
+
+    def changed(self, paths: list[str]) -> None:
+        """Sources changed (event loop): rebuild now, or after the build that is running."""
+        log.debug("changed: %s", ", ".join(display_path(Path(p)) for p in paths))
+        self.dirty.update(paths)
+        self._start_build()
+
+    def _start_build(self) -> None:
+        if self.building or not self.dirty:
+            return  # a running build picks up `dirty` when it finishes
+        changed = sorted(self.dirty)
+        self.dirty.clear()
+        shown = ", ".join(display_path(Path(p)) for p in changed[:3]) + (" …" if len(changed) > 3 else "")
+        log.info("Changed: %s", shown)
+        self.building = True
+        thread = threading.Thread(target=self._build_thread, name="studyguide-build", daemon=True)
+        self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+        thread.start()
+
+    def _build_thread(self) -> None:
+        try:
+            self.build_once()
+        finally:
+            assert self._loop is not None
+            with contextlib.suppress(RuntimeError):  # the server stopped while this build ran
+                self._loop.add_callback(self._build_done)
+
+    def _build_done(self) -> None:
+        self.building = False
+        roots = self.read_config()
+        if self.watcher is not None and roots != self.watcher.roots:
+            self.watcher.roots = roots  # the config moved the content folder
+        ReloadSocket.reload_all()
+        if self.dirty:  # saved again while building: build again
+            self._start_build()
+

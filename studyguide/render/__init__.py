@@ -1,0 +1,1 @@
+"""Turning the content model into HTML pages: Jinja templates, SEO metadata, the theme."""

@@ -1,0 +1,37 @@
+"""What a build renders: one :class:`PageSpec` per page in, one :class:`RenderedPage` per page out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    path: str  # output path relative to the site root, e.g. "llm-fundamentals/index.html"
+    html: str
+    kind: str  # home, domain, interview, page, tags, 404
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One page to render: its template, where it goes and what it shows."""
+
+    kind: str
+    template: str
+    url: str  # site-relative URL: "", "llm-fundamentals/", "404.html"
+    title: str
+    description: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def output_path(self) -> str:
+        return self.url + "index.html" if self.url == "" or self.url.endswith("/") else self.url
+
+
+class TemplateRenderError(Exception):
+    """A template failed: carries the template name and line for the error page and CLI."""
+
+    def __init__(self, template: str, line: int | None, message: str):
+        self.template, self.line, self.message = template, line, message
+        super().__init__(f"{template}:{line or '?'}: {message}")
