@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .content.model import BADGES  # pure data: cheap to import
 
 CONFIG_HELP = "Config file (default: ./studyguide.yml)."
 
@@ -23,6 +24,21 @@ CONFIG_HELP = "Config file (default: ./studyguide.yml)."
 def _setup_logging(verbose: int, quiet: int) -> None:
     level = logging.INFO - 10 * verbose + 10 * quiet
     logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s: %(message)s", stream=sys.stderr)
+
+
+def _adjust_logging(ctx: click.Context, param: click.Parameter, value: int) -> None:
+    """``-v``/``-q`` after the command name (``studyguide build -q``) add to the ones before it."""
+    if value:
+        root = logging.getLogger()
+        step = -10 if param.name == "verbose" else 10
+        root.setLevel(min(max(root.level + step * value, logging.DEBUG), logging.CRITICAL))
+
+
+def verbosity_options(func: Callable) -> Callable:
+    func = click.option("-q", "--quiet", count=True, expose_value=False, callback=_adjust_logging,
+                        help="Less output.")(func)
+    return click.option("-v", "--verbose", count=True, expose_value=False, callback=_adjust_logging,
+                        help="More output (repeat for debug).")(func)
 
 
 def config_option(func: Callable) -> Callable:
@@ -41,6 +57,7 @@ def main(verbose: int, quiet: int) -> None:
 
 @main.command()
 @config_option
+@verbosity_options
 @click.option("--out", "-o", "out", type=click.Path(path_type=Path), default=None,
               help="Output folder (default: site/ beside the config file).")
 @click.option("--no-search", is_flag=True, help="Skip the search index (faster drafts).")
@@ -56,6 +73,7 @@ def build(config: Path, out: Path | None, no_search: bool) -> None:
 
 @main.command()
 @config_option
+@verbosity_options
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to bind. Anything but loopback exposes the preview to your network.")
 @click.option("--port", "-p", default=8000, show_default=True, type=int, help="Port to listen on.")
@@ -70,6 +88,7 @@ def serve(config: Path, host: str, port: int, open_browser: bool, no_search: boo
 
 @main.command()
 @config_option
+@verbosity_options
 @click.option("--remote", default="origin", show_default=True, help="Git remote to push to.")
 @click.option("--branch", default="gh-pages", show_default=True, help="Branch to publish to.")
 @click.option("--message", "-m", default=None, help="Commit message (default names the source commit).")
@@ -84,12 +103,105 @@ def deploy(config: Path, remote: str, branch: str, message: str | None, force: b
 
 @main.command()
 @config_option
+@verbosity_options
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 def check(config: Path, strict: bool) -> None:
     """Validate content, build into a temporary folder and check the built site."""
     from .commands.check import check as run_check
 
     run_check(config, strict=strict)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path), default=Path("."), required=False)
+@click.option("--title", default=None, help="The guide's title (default: made from the folder name).")
+@verbosity_options
+def init(directory: Path, title: str | None) -> None:
+    """Start a new guide in DIRECTORY (default: here). Never overwrites a file."""
+    from .commands.init import init as run_init
+
+    run_init(directory, title=title)
+
+
+@main.group()
+def new() -> None:
+    """Add the next domain, topic, group, question or page; prints the path it wrote."""
+
+
+def _slug_option(func: Callable) -> Callable:
+    return click.option("--slug", default=None, help="The slug (default: made from the title).")(func)
+
+
+@new.command("domain")
+@config_option
+@verbosity_options
+@click.argument("title")
+@click.option("--icon", default="📘", show_default=True, help="An emoji or short text.")
+@_slug_option
+@click.option("--no-diagram", is_flag=True, help="Leave the diagram out (a domain may have none).")
+def new_domain(config: Path, title: str, icon: str, slug: str | None, no_diagram: bool) -> None:
+    """A domain folder: domain.yml and a diagram.mmd to replace."""
+    from .commands import new as cmd
+
+    cmd.report(cmd.new_domain(cmd.load_project(config), title, icon=icon, slug=slug, diagram=not no_diagram))
+
+
+@new.command("topic")
+@config_option
+@verbosity_options
+@click.argument("title")
+@click.option("--domain", "-d", default=None, help="Domain slug, folder name or number (default: the last).")
+@click.option("--subtitle", default=None, help="The card's subtitle.")
+@click.option("--tag", "tags", multiple=True, help="A tag (repeat for more; default: the title).")
+@_slug_option
+def new_topic(config: Path, title: str, domain: str | None, subtitle: str | None, tags: tuple[str, ...],
+              slug: str | None) -> None:
+    """A topic card at the end of a domain."""
+    from .commands import new as cmd
+
+    cmd.report(cmd.new_topic(cmd.load_project(config), title, domain=domain, subtitle=subtitle, tags=tags,
+                             slug=slug))
+
+
+@new.command("group")
+@config_option
+@verbosity_options
+@click.argument("name")
+@click.option("--icon", default="💬", show_default=True, help="An emoji or short text.")
+@_slug_option
+def new_group(config: Path, name: str, icon: str, slug: str | None) -> None:
+    """A question group in the interview section (and interview.yml if it is missing)."""
+    from .commands import new as cmd
+
+    cmd.report(cmd.new_group(cmd.load_project(config), name, icon=icon, slug=slug))
+
+
+@new.command("question")
+@config_option
+@verbosity_options
+@click.argument("question")
+@click.option("--group", "-g", default=None, help="Group slug, folder name or number (default: the last).")
+@click.option("--id", "qid", default=None, help="The id, like Q5 (default: the next free one).")
+@click.option("--badge", type=click.Choice(BADGES, case_sensitive=False),
+              default=None, help="Priority badge.")
+def new_question(config: Path, question: str, group: str | None, qid: str | None, badge: str | None) -> None:
+    """An interview question at the end of a group, with the next free id."""
+    from .commands import new as cmd
+
+    cmd.report(cmd.new_question(cmd.load_project(config), question, group=group, qid=qid, badge=badge))
+
+
+@new.command("page")
+@config_option
+@verbosity_options
+@click.argument("title")
+@click.option("--label", default=None, help="A kicker shown above the title.")
+@_slug_option
+def new_page(config: Path, title: str, label: str | None, slug: str | None) -> None:
+    """A free page."""
+    from .commands import new as cmd
+
+    cmd.report(cmd.new_page(cmd.load_project(config), title, label=label, slug=slug))
 
 
 if __name__ == "__main__":

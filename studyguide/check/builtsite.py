@@ -167,7 +167,7 @@ class SourceIndex:
             if question.origin:
                 self.cards[question.anchor] = question.origin.path
         self.pages = {p.path + "index.html": p.origin.path for p in guide.pages if p.origin}
-        self.diagram_files = [d.diagram.origin.path for d in guide.domains if d.diagram.origin]
+        self.diagram_files = [d.diagram.origin.path for d in guide.domains if d.diagram and d.diagram.origin]
         self.content_files = [*self.cards.values(), *self.pages.values(), *self.diagram_files]
         self.texts = SourceTexts()
         self.text, self.locate = self.texts.text, self.texts.locate

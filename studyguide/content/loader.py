@@ -24,7 +24,7 @@ from .yamldoc import LinedMap, Schema, check_schema, parse_mapping
 
 log = logging.getLogger(__name__)
 
-DOMAIN_SCHEMA: Schema = {"name": (str, True), "icon": (str, True), "diagram": (dict, True)}
+DOMAIN_SCHEMA: Schema = {"name": (str, True), "icon": (str, True), "diagram": (dict, False)}
 DIAGRAM_SCHEMA: Schema = {"title": (str, True), "file": (str, True)}
 TOPIC_SCHEMA: Schema = {"title": (str, True), "subtitle": (str, True), "tags": (list, True)}
 INTERVIEW_SCHEMA: Schema = {"title": (str, True), "intro": (str, True)}
@@ -89,7 +89,7 @@ class Loader:
         return parse
 
     @staticmethod
-    def _parse_markdown_file(path: Path, schema: Schema, errors: ErrorList) -> MarkdownFile | None:
+    def parse_markdown_file(path: Path, schema: Schema, errors: ErrorList) -> MarkdownFile | None:
         """A Markdown file's front matter, checked against `schema`, and its body."""
         text = read_text(path, errors)
         doc = split_front_matter(text, path, errors) if text is not None else None
@@ -102,7 +102,7 @@ class Loader:
 
     def _topic(self, path: Path, slug: str, errors: ErrorList) -> Topic | None:
         def parse(path: Path, errors: ErrorList) -> Topic | None:
-            doc = self._parse_markdown_file(path, TOPIC_SCHEMA, errors)
+            doc = self.parse_markdown_file(path, TOPIC_SCHEMA, errors)
             if doc is None:
                 return None
             values, body, body_line = doc.values, doc.body, doc.body_line
@@ -117,7 +117,7 @@ class Loader:
 
     def _question(self, path: Path, errors: ErrorList) -> tuple[Question, int] | None:
         def parse(path: Path, errors: ErrorList) -> tuple[Question, int] | None:
-            doc = self._parse_markdown_file(path, QUESTION_SCHEMA, errors)
+            doc = self.parse_markdown_file(path, QUESTION_SCHEMA, errors)
             if doc is None:
                 return None
             values, mapping, body, body_line = doc.values, doc.mapping, doc.body, doc.body_line
@@ -153,7 +153,7 @@ class Loader:
 
     def _page(self, path: Path, slug: str, errors: ErrorList) -> Page | None:
         def parse(path: Path, errors: ErrorList) -> Page | None:
-            doc = self._parse_markdown_file(path, PAGE_SCHEMA, errors)
+            doc = self.parse_markdown_file(path, PAGE_SCHEMA, errors)
             if doc is None:
                 return None
             values, body, body_line = doc.values, doc.body, doc.body_line
@@ -226,7 +226,7 @@ class Loader:
     def _domain(self, order: int, slug: str, folder: Path, errors: ErrorList, seen: dict[str, Path]) -> Domain | None:
         meta_path = folder / "domain.yml"
         if not meta_path.is_file():
-            errors.add(meta_path, 1, "missing domain.yml (name, icon, diagram)")
+            errors.add(meta_path, 1, "missing domain.yml (name, icon and optionally a diagram)")
             return None
         meta = self._cached(meta_path, errors, self._parse_yaml_file(DOMAIN_SCHEMA))
         diagram = None
@@ -254,7 +254,8 @@ class Loader:
                 continue
             seen[topic_slug] = path
             topics.append(topic)
-        if meta is None or diagram is None or len(meta[0]) < len(DOMAIN_SCHEMA):
+        # The diagram is optional; a diagram that is there but broken keeps the domain out.
+        if meta is None or not {"name", "icon"} <= meta[0].keys() or ("diagram" in meta[0] and diagram is None):
             return None
         values = meta[0]
         return Domain(order, slug, values["name"], values["icon"], diagram, tuple(topics), Source(meta_path))

@@ -55,13 +55,13 @@ class Topic:
 
 @dataclass(frozen=True)
 class Domain:
-    """A numbered domain: icon, name, one diagram and its topic cards."""
+    """A numbered domain: icon, name, its diagram (None when it has none) and its topic cards."""
 
     number: int
     slug: str
     name: str
     icon: str
-    diagram: Diagram
+    diagram: Diagram | None
     topics: tuple[Topic, ...]
     origin: Source | None = None
 
@@ -187,7 +187,7 @@ class Guide:
         return {
             "domains": len(self.domains),
             "topics": len(self.topics),
-            "diagrams": sum(1 for d in self.domains if d.diagram.source.strip()),
+            "diagrams": sum(1 for d in self.domains if d.diagram and d.diagram.source.strip()),
             "questions": len(self.questions),
             "groups": len(self.groups),
         }

@@ -81,7 +81,7 @@ class Renderer:
             specs.append(PageSpec(
                 "domain", "domain.html", domain.path, f"{domain.label} {domain.name}",
                 f"{domain.name}: {', '.join(t.title for t in domain.topics)}"[:300] or domain.name,
-                {"domain": domain, "has_diagrams": True, "prev": domains[i - 1] if i else None,
+                {"domain": domain, "has_diagrams": domain.diagram is not None, "prev": domains[i - 1] if i else None,
                  "next": domains[i + 1] if i + 1 < len(domains) else None},
             ))
         if guide.interview:

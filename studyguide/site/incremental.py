@@ -64,7 +64,8 @@ def headings(guide: Guide) -> tuple:
 
 
 def _domain_outline(domain: Domain) -> tuple:
-    return (domain.number, domain.slug, domain.name, domain.icon, len(domain.topics), domain.diagram.title)
+    return (domain.number, domain.slug, domain.name, domain.icon, len(domain.topics),
+            domain.diagram.title if domain.diagram else None)
 
 
 def _extra_key(value: Any) -> Hashable:
