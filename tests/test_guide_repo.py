@@ -50,7 +50,7 @@ def test_build_makes_an_sdist_and_a_wheel_with_publishable_metadata(dist: Path) 
     assert "Programming Language :: Python :: 3" in classifiers
     assert any(c.startswith("Development Status ::") for c in classifiers)
     assert meta.get_all("Keywords") or meta["Keywords"]
-    assert any(u.startswith("Documentation") for u in meta.get_all("Project-URL"))
+    assert "studyguide/py.typed" in names
     # The starter guide of `init` travels inside the wheel, hidden files and all.
     assert "studyguide/commands/starter/github/workflows/pages.yml" in names
     assert "studyguide/commands/starter/gitignore" in names
