@@ -18,6 +18,7 @@ import pytest
 from helpers import run_cli
 
 import studyguide.site.builder as builder_module
+import studyguide.site.swap as swap_module
 from studyguide.content.errors import ContentErrors
 from studyguide.render.pages import TemplateRenderError
 from studyguide.render.theme import Theme, default_theme
@@ -105,7 +106,7 @@ def test_write_failure_midway(project: Path, previous: tuple[Path, str], monkeyp
         return real_write_text(self, *args, **kwargs)
 
     monkeypatch.setattr(Path, "write_text", write_text)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(OSError, match=r"no space left on device.* is intact"):
         SiteBuilder(project / "studyguide.yml", out, search=False).build()
     monkeypatch.undo()
     assert calls["n"] > 3, "the failure was never injected"
@@ -157,12 +158,14 @@ def test_post_step_failure(project: Path, previous: tuple[Path, str], exc: BaseE
 
 def test_swap_failure_restores_previous_site(project: Path, previous: tuple[Path, str],
                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    """The old site has been moved aside and moving the new one in fails: the old one goes back."""
+    """Without an atomic exchange (not Linux): the old site has been moved aside and moving the
+    new one in fails: the old one goes back."""
     out, before = previous
     real_rename = os.rename
+    monkeypatch.setattr(swap_module, "exchange", lambda a, b: False)
 
     def rename(src, dst):
-        if Path(src).name.startswith(".site-new-"):
+        if Path(src).name.startswith(".site-new-") and Path(dst).name == "site":
             raise OSError(errno.EXDEV, "Invalid cross-device link")
         return real_rename(src, dst)
 

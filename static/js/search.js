@@ -49,15 +49,20 @@
     return id;
   }
 
+  // A hash as an id. A malformed escape ("#100%") is not an error: it is kept as typed.
+  function idFromHash(hash) {
+    try { return decodeURIComponent(hash.slice(1)); } catch (e) { return hash.slice(1); }
+  }
+
   function revealFromHash() {
     var pending = takePendingReveal();
-    var id = decodeURIComponent(location.hash.slice(1));
+    var id = idFromHash(location.hash);
     if (pending && pending === id) reveal(id);
   }
 
   function go(url) {
     var target = new URL(url, location.href);
-    var id = decodeURIComponent(target.hash.slice(1));
+    var id = idFromHash(target.hash);
     var samePage = target.pathname === location.pathname && target.search === location.search;
     if (samePage && !id) return;
     try { if (id) sessionStorage.setItem(REVEAL_KEY, id); } catch (e) { /* see above */ }
@@ -115,6 +120,7 @@
         });
       });
       loading.catch(function () {
+        clearResults();
         setStatus("Search could not be loaded. Reload the page to try again.");
         loading = null;
       });
@@ -239,6 +245,15 @@
     open();
   }
 
+  function clearResults() {
+    listbox.textContent = "";
+    listbox.hidden = true;
+    options = [];
+    shown = { key: null, generation: -1 };
+    setActive(-1);
+    input.setAttribute("aria-expanded", "false");
+  }
+
   function setActive(index) {
     if (active >= 0 && options[active]) {
       options[active].setAttribute("aria-selected", "false");
@@ -273,11 +288,7 @@
     if (key === shown.key && shown.generation === generation) { open(); return; }
     var mine = ++generation;
     if (!query && !hasFilters()) {
-      listbox.textContent = "";
-      listbox.hidden = true;
-      options = [];
-      shown = { key: null, generation: -1 };
-      setActive(-1);
+      clearResults();
       setStatus("Type to search topics and questions.");
       open();
       return;
@@ -297,7 +308,9 @@
         if (mine === generation) render(data, search.results.length, query, key);
       });
     }).catch(function (error) {
-      if (mine === generation) setStatus("Search failed: " + (error && error.message ? error.message : error));
+      if (mine !== generation) return;
+      clearResults(); // results of an earlier query must not stand under the error
+      setStatus("Search failed: " + (error && error.message ? error.message : error));
     });
   }
 

@@ -114,7 +114,7 @@
   // Deep links: #card-id opens that card (and any card around the target) and scrolls to it.
   function openTarget() {
     var id;
-    try { id = decodeURIComponent(location.hash.slice(1)); } catch (e) { return; }
+    try { id = decodeURIComponent(location.hash.slice(1)); } catch (e) { id = location.hash.slice(1); } // "#100%": as typed
     var target = id && document.getElementById(id);
     if (!target) return;
     if (!isShown(target) && filters) filters.reset();

@@ -22,7 +22,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import click
 
@@ -93,15 +93,57 @@ class Repo:
         return bool(status.stdout.strip())
 
 
-def redact(url: str | None) -> str | None:
-    """A remote URL fit for printing: without a user or token (CI logs are often public)."""
+# A URL inside any text (git's messages quote them): scheme://, then up to a space or quote.
+_URL_IN_TEXT = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>`]+")
+HIDDEN = "***"
+
+
+def _redact_url(url: str) -> str:
+    scheme, rest = url.split("://", 1)
+    ends = [i for i in (rest.find("/"), rest.find("?"), rest.find("#")) if i >= 0]
+    end = min(ends, default=len(rest))
+    host, tail = rest[:end].rsplit("@", 1)[-1], rest[end:]  # drop user:password@
+    path, mark, query = tail.partition("?")
+    if mark:
+        query, hash_mark, fragment = query.partition("#")
+        params = [f"{p.split('=', 1)[0]}={HIDDEN}" if "=" in p else (HIDDEN if p else p) for p in query.split("&")]
+        tail = f"{path}?{'&'.join(params)}{hash_mark}{fragment}"
+    return f"{scheme}://{host}{tail}"
+
+
+def url_secrets(url: str | None) -> list[str]:
+    """The credentials in a remote URL (user, password, query values), as written and decoded."""
     if not url or "://" not in url:
-        return url
-    parts = urlsplit(url)
-    if not parts.hostname:
-        return url
-    host = parts.hostname + (f":{parts.port}" if parts.port else "")
-    return parts._replace(netloc=host).geturl()
+        return []
+    rest = url.split("://", 1)[1]
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    found = re.split(r"[:@]", authority.rpartition("@")[0]) if "@" in authority else []
+    query = rest.partition("?")[2].partition("#")[0]
+    found += [p.split("=", 1)[-1] for p in query.split("&")]
+    return sorted({v for s in found if len(s) >= 3 for v in (s, unquote(s))}, key=len, reverse=True)
+
+
+def redact(text: str | None, secrets: list[str] | tuple[str, ...] = ()) -> str | None:
+    """`text` fit for printing: every URL in it without user, password or query values, and each
+    of `secrets` (see :func:`url_secrets`) hidden wherever it appears (CI logs are often public).
+    Never raises, whatever the text (a URL that ``urllib`` refuses included)."""
+    if not text:
+        return text
+    text = _URL_IN_TEXT.sub(lambda match: _redact_url(match.group()), text)
+    for secret in secrets:
+        text = text.replace(secret, HIDDEN)
+    return text
+
+
+def remote_url_problem(url: str) -> str | None:
+    """Why git could never use the remote `url`, said without the credentials it may contain."""
+    if "://" not in url:
+        return None  # a path or scp-like ``host:path``: git checks those itself
+    try:
+        urlsplit(url).port  # noqa: B018 - raises for a bad IPv6 host or a port out of 0–65535
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 def pages_url_from_remote(remote_url: str | None) -> str | None:
@@ -116,8 +158,12 @@ def pages_url_from_remote(remote_url: str | None) -> str | None:
     if match:
         path = match["path"]
     else:
-        parts = urlsplit(remote_url)
-        if parts.scheme not in ("https", "http", "ssh", "git") or parts.hostname != "github.com":
+        try:
+            parts = urlsplit(remote_url)
+            hostname = parts.hostname
+        except ValueError:  # refused by deploy before it builds; never a Pages address
+            return None
+        if parts.scheme not in ("https", "http", "ssh", "git") or hostname != "github.com":
             return None
         path = parts.path.strip("/")
     segments = path.removesuffix(".git").strip("/").split("/")
@@ -258,8 +304,18 @@ def deploy(config_path: Path, *, remote: str = "origin", branch: str = "gh-pages
     project_root = config_path.resolve().parent
     if not project_root.is_dir():
         fail([f"error: config folder '{project_root}' does not exist"])
+    secrets = url_secrets(remote)  # `--remote` may be a URL itself
+
+    def say(text: str, **kwargs: object) -> None:  # everything deploy prints goes through redact()
+        click.echo(redact(text, secrets), **kwargs)  # type: ignore[arg-type]
+
     try:
         repo = Repo.inspect(project_root, remote)
+        secrets = sorted({*secrets, *url_secrets(repo.remote_url)}, key=len, reverse=True)
+        problem = remote_url_problem(repo.remote_url or remote)
+        if problem:
+            raise DeployError(f"the URL of remote '{remote}' is not valid ({problem}): "
+                              f"{repo.remote_url or remote}. Fix it with `git remote set-url {remote} <url>`.")
         if repo.remote_url is None:
             raise DeployError(f"the repository has no remote '{remote}'. Add one with "
                               f"`git remote add {remote} <url>` or choose another with --remote.")
@@ -270,42 +326,42 @@ def deploy(config_path: Path, *, remote: str = "origin", branch: str = "gh-pages
             raise DeployError("git does not know who you are: set `git config user.name` and "
                               "`git config user.email` (or GIT_COMMITTER_NAME/GIT_COMMITTER_EMAIL).")
     except DeployError as exc:
-        fail([f"error: {exc}"], "Nothing was published.")
+        fail([redact(f"error: {exc}", secrets) or ""], "Nothing was published.")
     with tempfile.TemporaryDirectory(prefix="studyguide-deploy-") as tmp:
         site_dir = Path(tmp) / "site"
 
         result, derived = run_reporting_errors(
             lambda: build_for_deploy(config_path, site_dir, repo.remote_url))
-        click.echo(result.summary().replace(str(site_dir), "a temporary folder"))
+        say(result.summary().replace(str(site_dir), "a temporary folder"))
         if derived:
-            click.echo(f"base_url is not set in {CONFIG_NAME}; using {derived} for this build.")
+            say(f"base_url is not set in {CONFIG_NAME}; using {derived} for this build.")
         dirty = repo.uncommitted(result.guide.sources)
         if dirty:
-            click.secho(f"warning: content or config files differ from commit {repo.commit}; "
-                        "the published site includes those uncommitted changes.", err=True, fg="yellow")
+            say(click.style(f"warning: content or config files differ from commit {repo.commit}; "
+                            "the published site includes those uncommitted changes.", fg="yellow"), err=True)
         report = check_built_site(site_dir, result.guide)
         for line in report.lines():
-            click.echo(line, err=report.failed())
+            say(line, err=report.failed())
         if report.failed():
             fail([], "The built site failed its checks; nothing was published.")
         url = public_url(result.guide, repo.remote_url)
         files, size = site_size(site_dir)
         commit_message = message or default_message(repo, dirty)
-        target = f"branch '{branch}' of remote '{remote}' ({redact(repo.remote_url)})"
+        target = f"branch '{branch}' of remote '{remote}' ({repo.remote_url})"
         if dry_run:
-            click.echo(f"Dry run: would publish {files} files ({human_size(size)}) to {target}")
-            click.echo(f"  commit message: {commit_message}")
-            click.echo(f"  public URL: {url or 'unknown (not a GitHub remote; set base_url or cname)'}")
-            click.echo("Nothing was written.")
+            say(f"Dry run: would publish {files} files ({human_size(size)}) to {target}")
+            say(f"  commit message: {commit_message}")
+            say(f"  public URL: {url or 'unknown (not a GitHub remote; set base_url or cname)'}")
+            say("Nothing was written.")
             return
         try:
             commit = publish(site_dir, repo, remote=remote, branch=branch, message=commit_message, force=force)
         except DeployError as exc:
-            fail([f"error: {exc}"], "Nothing was published.")
-    click.echo(f"Published {files} files ({human_size(size)}) to {target} as {commit[:12]}.")
+            fail([redact(f"error: {exc}", secrets) or ""], "Nothing was published.")
+    say(f"Published {files} files ({human_size(size)}) to {target} as {commit[:12]}.")
     if url:
-        click.echo(f"Your site: {url}")
-        click.echo("(GitHub Pages may take a minute to update. In the repository's Settings → Pages, "
-                   f"the source must be 'Deploy from a branch': {branch}, / (root).)")
+        say(f"Your site: {url}")
+        say("(GitHub Pages may take a minute to update. In the repository's Settings → Pages, "
+            f"the source must be 'Deploy from a branch': {branch}, / (root).)")
     else:
-        click.echo("Public URL unknown: the remote is not on github.com; set base_url or cname.")
+        say("Public URL unknown: the remote is not on github.com; set base_url or cname.")

@@ -25,7 +25,7 @@ from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 
 from ..content.config import CONFIG_NAME
-from ..preview.handlers import make_app
+from ..preview.handlers import HostPolicy, make_app
 from ..preview.rebuild import PreviewSite
 from ..render.theme import Theme
 from .build import search_steps
@@ -112,7 +112,7 @@ async def _run(site: PreviewSite, sockets: list[socket.socket], host: str, port:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    server = HTTPServer(make_app(site))
+    server = HTTPServer(make_app(site, HostPolicy(host)))
     server.add_sockets(sockets)
     site.start()
     url = site_url(host, port, site.base_path)

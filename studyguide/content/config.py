@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from .errors import ErrorList
 from .model import Site
-from .sources import read_text
+from .sources import kind_of, path_text_problem, read_text, real_path
 from .yamldoc import Schema, check_schema, parse_mapping
 
 CONFIG_NAME = "studyguide.yml"
@@ -40,12 +41,46 @@ class Config:
         return self.path.parent
 
 
+# One DNS label: letters, digits and inner dashes, at most 63 characters (RFC 1123).
+_LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$", re.IGNORECASE)
+
+
+def url_problem(value: str) -> str | None:
+    """Why `value` is not an absolute http(s) URL a site can be served at, else None.
+
+    Everything ``urllib.parse`` would refuse later (an unclosed ``[`` IPv6 host, a port that is
+    not a number from 0 to 65535) is refused here, where the config line is known.
+    """
+    if any(ord(c) < 0x21 or c == "\x7f" for c in value):
+        return "must not contain spaces or control characters"
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range or not a number
+    except ValueError as exc:
+        return f"is not a valid URL ({exc})"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "must be an absolute http(s) URL"
+    if parts.username is not None or parts.password is not None:
+        return "must not contain a user name or password (it would be published in every page)"
+    return None
+
+
+def hostname_problem(value: str) -> str | None:
+    """Why `value` is not a bare DNS host name (what GitHub Pages' CNAME file holds), else None."""
+    if len(value) > 253:
+        return "is longer than 253 characters"
+    labels = value.removesuffix(".").split(".")
+    if len(labels) < 2 or not all(_LABEL_RE.match(label) for label in labels):
+        return "must be a bare host name like docs.example.com (letters, digits, dashes and dots)"
+    return None
+
+
 def _check_url(value: str | None, key: str, line: int, path: Path, errors: ErrorList) -> str | None:
     if value is None:
         return None
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        errors.add(path, line, f"'{key}' must be an absolute http(s) URL, got '{value}'")
+    problem = url_problem(value)
+    if problem:
+        errors.add(path, line, f"'{key}' {problem}, got {value!r}")
         return None
     return value
 
@@ -65,8 +100,9 @@ def load_config(path: Path, errors: ErrorList) -> Config | None:
         base_url += "/"  # a base is a folder; urljoin drops the last segment otherwise
     repo_url = _check_url(values.get("repo_url"), "repo_url", mapping.line_of("repo_url"), path, errors)
     cname = values.get("cname")
-    if cname and ("/" in cname or " " in cname):
-        errors.add(path, mapping.line_of("cname"), f"'cname' must be a bare host name, got '{cname}'")
+    problem = hostname_problem(cname) if cname else None
+    if problem:
+        errors.add(path, mapping.line_of("cname"), f"'cname' {problem}, got {cname!r}")
         cname = None
     if "title" not in values or "subtitle" not in values:
         return None
@@ -80,8 +116,16 @@ def load_config(path: Path, errors: ErrorList) -> Config | None:
         repo_url=repo_url,
         cname=cname,
     )
-    content_dir = (path.parent / values.get("content_dir", "content")).resolve()
-    if not content_dir.is_dir():
-        errors.add(path, mapping.line_of("content_dir"), f"content folder '{content_dir}' does not exist")
+    content_line = mapping.line_of("content_dir")
+    problem = path_text_problem(values.get("content_dir", "content"))
+    if problem:
+        errors.add(path, content_line, f"'content_dir' {problem}")
         return None
-    return Config(path=path.resolve(), site=site, content_dir=content_dir)
+    content_dir = real_path(path.parent / values.get("content_dir", "content"))
+    kind = kind_of(content_dir, errors)
+    if kind is None:
+        return None
+    if kind != "folder":
+        errors.add(path, content_line, f"content folder '{content_dir}' does not exist")
+        return None
+    return Config(path=real_path(path), site=site, content_dir=content_dir)

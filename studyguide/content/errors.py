@@ -14,7 +14,7 @@ from pathlib import Path
 def display_path(path: Path) -> str:
     """A path as an author would type it: relative to the working directory when it is below it."""
     try:
-        return os.path.relpath(path) if Path(path).resolve().is_relative_to(Path.cwd()) else str(path)
+        return os.path.relpath(path) if Path(os.path.realpath(path)).is_relative_to(Path.cwd()) else str(path)
     except (OSError, ValueError):
         return str(path)
 

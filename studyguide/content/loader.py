@@ -18,8 +18,8 @@ from .config import CONFIG_NAME, Config, load_config
 from .errors import ContentError, ErrorList
 from ..markup.sections import split_sections
 from .model import BADGES, Diagram, Domain, Group, Guide, Interview, Page, Question, Section, Source, Topic
-from .slugs import is_slug, split_ordered_name
-from .sources import read_text, split_front_matter
+from .slugs import is_slug, is_theme_id, split_ordered_name
+from .sources import kind_of, list_folder, path_text_problem, read_text, real_path, split_front_matter
 from .yamldoc import LinedMap, Schema, check_schema, parse_mapping
 
 log = logging.getLogger(__name__)
@@ -188,20 +188,23 @@ class Loader:
         found: list[tuple[int, str, Path]] = []
         # os.scandir, not Path.iterdir: its entries know their type without another stat call per
         # file, which is most of a warm reload of a 10,000-topic guide in `serve`.
-        with os.scandir(folder) as listing:
-            entries = sorted(listing, key=lambda e: e.name)
-        for entry in entries:
+        entries = list_folder(folder, errors)
+        for entry in entries or []:
             name = entry.name
             if name.startswith((".", "_")):
                 continue
             path = folder / name
-            if entry.is_symlink() and not path.resolve().is_relative_to(self._content_root):
+            if entry.is_symlink() and not real_path(path).is_relative_to(self._content_root):
                 errors.add(path, 1, "symbolic link to a file outside the content folder: copy the file in")
                 continue
             if name in FIXED_NAMES or (allow and name.endswith(allow)):
                 continue
-            is_dir = entry.is_dir()
-            kind_ok = is_dir if dirs else (entry.is_file() and name.endswith(suffix))
+            try:
+                is_dir, is_file = entry.is_dir(), entry.is_file()
+            except OSError as exc:  # a symbolic link loop, a folder we may not look into
+                errors.add(path, 1, f"cannot read: {exc.strerror or exc}")
+                continue
+            kind_ok = is_dir if dirs else (is_file and name.endswith(suffix))
             stem = name[: -len(suffix)] if suffix and name.endswith(suffix) else name
             parsed = split_ordered_name(stem)
             what = "folder" if dirs else f"'{suffix}' file"
@@ -225,20 +228,29 @@ class Loader:
 
     def _domain(self, order: int, slug: str, folder: Path, errors: ErrorList, seen: dict[str, Path]) -> Domain | None:
         meta_path = folder / "domain.yml"
-        if not meta_path.is_file():
-            errors.add(meta_path, 1, "missing domain.yml (name, icon and optionally a diagram)")
+        kind = kind_of(meta_path, errors)
+        if kind != "file":
+            if kind is not None:
+                errors.add(meta_path, 1, "missing domain.yml (name, icon and optionally a diagram)")
             return None
         meta = self._cached(meta_path, errors, self._parse_yaml_file(DOMAIN_SCHEMA))
         diagram = None
         if meta is not None and "diagram" in meta[0]:
             lined = meta[1].children.get("diagram")  # type: ignore[attr-defined]
             dvalues = check_schema(lined, DIAGRAM_SCHEMA, meta_path, errors) if lined else {}
-            if "file" in dvalues:
+            problem = path_text_problem(dvalues["file"]) if "file" in dvalues else None
+            if problem:
+                errors.add(meta_path, lined.line_of("file"), f"diagram file name {problem}")
+            elif "file" in dvalues:
                 line = lined.line_of("file")
-                target = (folder / dvalues["file"]).resolve()
-                if not target.is_relative_to(folder.resolve()):
+                target = real_path(folder / dvalues["file"])
+                inside = target.is_relative_to(real_path(folder))
+                kind = kind_of(target, errors) if inside else None
+                if not inside:
                     errors.add(meta_path, line, f"diagram file '{dvalues['file']}' must be inside the domain folder")
-                elif not target.is_file():
+                elif kind is None:
+                    pass  # unreadable: recorded at the file's own path
+                elif kind != "file":
                     errors.add(meta_path, line, f"diagram file '{dvalues['file']}' not found")
                 else:
                     source = self._diagram(target, errors)
@@ -248,6 +260,10 @@ class Loader:
         for _, topic_slug, path in self._ordered(folder, errors, dirs=False, suffix=".md", allow=(".mmd",)):
             topic = self._topic(path, topic_slug, errors)
             if topic is None:
+                continue
+            if is_theme_id(topic.anchor):
+                errors.add(path, 1, f"topic slug '{topic_slug}' is an id the theme itself uses "
+                                    f"('#{topic.anchor}' would not open this card): rename the file")
                 continue
             if topic_slug in seen:
                 errors.add(path, 1, f"topic slug '{topic_slug}' is also used by {seen[topic_slug]}: card ids must be unique")
@@ -262,16 +278,20 @@ class Loader:
 
     def _interview(self, folder: Path, errors: ErrorList) -> Interview | None:
         meta_path = folder / "interview.yml"
-        if not meta_path.is_file():
-            errors.add(meta_path, 1, "missing interview.yml (title, intro)")
+        kind = kind_of(meta_path, errors)
+        if kind != "file":
+            if kind is not None:
+                errors.add(meta_path, 1, "missing interview.yml (title, intro)")
             return None
         meta = self._cached(meta_path, errors, self._parse_yaml_file(INTERVIEW_SCHEMA))
         groups = []
         ids: dict[str, Path] = {}
         for _, slug, group_dir in self._ordered(folder, errors, dirs=True):
             group_path = group_dir / "group.yml"
-            if not group_path.is_file():
-                errors.add(group_path, 1, "missing group.yml (name, icon)")
+            kind = kind_of(group_path, errors)
+            if kind != "file":
+                if kind is not None:
+                    errors.add(group_path, 1, "missing group.yml (name, icon)")
                 continue
             group_meta = self._cached(group_path, errors, self._parse_yaml_file(GROUP_SCHEMA))
             questions = []
@@ -286,6 +306,11 @@ class Loader:
                     continue
                 ids[key] = path
                 questions.append(question)
+            anchor = Group(slug, "", "", ()).anchor
+            if is_theme_id(anchor) or is_theme_id(f"{anchor}-title"):
+                errors.add(group_dir, 1, f"group slug '{slug}' gives the id '{anchor}', which the theme itself "
+                                         f"uses: rename the folder")
+                continue
             if group_meta is not None and len(group_meta[0]) == len(GROUP_SCHEMA):
                 values = group_meta[0]
                 groups.append(Group(slug, values["name"], values["icon"], tuple(questions), Source(group_path)))
@@ -307,11 +332,14 @@ class Loader:
 
     def load_content(self, config: Config, errors: ErrorList) -> Guide:
         content = config.content_dir
-        self._content_root = content.resolve()
+        self._content_root = real_path(content)
         domains: list[Domain] = []
         slugs_used: dict[str, Path] = {}
         domains_dir = content / "domains"
-        if not domains_dir.is_dir():
+        kind = kind_of(domains_dir, errors)
+        if kind is None:
+            pass  # unreadable: recorded
+        elif kind != "folder":
             errors.add(domains_dir, 1, "missing 'domains' folder: a guide needs at least one domain")
         else:
             topic_slugs: dict[str, Path] = {}
@@ -321,10 +349,10 @@ class Loader:
                     domains.append(domain)
                     slugs_used[slug] = folder
         interview_dir = content / "interview"
-        interview = self._interview(interview_dir, errors) if interview_dir.is_dir() else None
+        interview = self._interview(interview_dir, errors) if kind_of(interview_dir, errors) == "folder" else None
         pages: list[Page] = []
         pages_dir = content / "pages"
-        if pages_dir.is_dir():
+        if kind_of(pages_dir, errors) == "folder":
             for _, slug, path in self._ordered(pages_dir, errors, dirs=False, suffix=".md"):
                 page = self._page(path, slug, errors)
                 if page is None:
@@ -337,7 +365,7 @@ class Loader:
         for slug, path in slugs_used.items():
             if slug in RESERVED_SLUGS:
                 errors.add(path, 1, f"'{slug}' is a reserved name (used by the site itself): rename it")
-        for entry in sorted(content.iterdir()):
+        for entry in (Path(e.path) for e in list_folder(content, errors) or []):
             if entry.name not in ("domains", "interview", "pages") and not entry.name.startswith((".", "_")):
                 errors.add(entry, 1, "unexpected entry in the content folder (expected domains/, interview/, pages/)")
         sources = tuple(sorted(self._cache)) + (config.path,)

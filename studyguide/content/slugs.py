@@ -27,3 +27,19 @@ def split_ordered_name(stem: str) -> tuple[int, str] | None:
     if not match:
         return None
     return int(match["order"]), match["slug"]
+
+
+# Ids the theme's templates and scripts put on pages themselves (tests/test_hardening.py checks this
+# list against templates/ and static/js/). A card id equal to one of them makes two elements share
+# an id: ``#main`` would then land on the page's <main>, not open the card.
+THEME_IDS = frozenset({
+    "main", "site-nav", "search-input", "search-status", "search-results",  # every page
+    "site-heading", "domains-heading", "prep-heading", "topics-heading", "group-filter",
+})
+# Numbered ids made while the page runs: search results, Mermaid's scratch elements, tag letters.
+THEME_ID_RE = re.compile(r"^(?:search-option|[di]?sg-diagram|letter)-[0-9]+(?:-title)?$")
+
+
+def is_theme_id(anchor: str) -> bool:
+    """Whether `anchor` is (or may become, once scripts run) an id the theme itself uses."""
+    return anchor in THEME_IDS or bool(THEME_ID_RE.match(anchor))

@@ -17,7 +17,46 @@ import yaml
 from .errors import ErrorList
 
 # libyaml is ~10x faster and keeps the same marks; fall back to pure Python where it is missing.
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class Scalar(str):
+    """A YAML number, date or timestamp, kept as the text the author wrote.
+
+    Every field of a guide is text, so ``title: 2024-01-01`` or ``title: 1.10`` means that text.
+    Constructing the value first loses it (``1.10`` → ``1.1``) or fails: PyYAML raises a bare
+    ``ValueError`` for an impossible date (``2024-13-45``) and for an integer longer than Python's
+    digit limit (4300). `value` is the constructed value, None when it cannot be built.
+    """
+
+    kind: str  # "number" or "date"
+    value: object
+
+    def __new__(cls, text: str, kind: str, value: object) -> "Scalar":
+        self = super().__new__(cls, text)
+        self.kind, self.value = kind, value
+        return self
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """The safe loader, with numbers, dates and timestamps read as :class:`Scalar` text."""
+
+
+def _verbatim(kind: str, build: Any) -> Any:
+    def construct(loader: Any, node: yaml.ScalarNode) -> Scalar:
+        try:
+            value = build(loader, node)
+        except (ValueError, OverflowError):  # an impossible date, too many digits
+            value = None
+        return Scalar(node.value, kind, value)
+
+    return construct
+
+
+for _tag, _kind, _build in (("int", "number", yaml.constructor.SafeConstructor.construct_yaml_int),
+                            ("float", "number", yaml.constructor.SafeConstructor.construct_yaml_float),
+                            ("timestamp", "date", yaml.constructor.SafeConstructor.construct_yaml_timestamp)):
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _verbatim(_kind, _build))
 
 
 @dataclass
@@ -34,15 +73,25 @@ class LinedMap:
 
 
 def _to_lined(node: yaml.Node, loader: Any, path: Path, offset: int,
-              errors: ErrorList) -> LinedMap:
+              errors: ErrorList, done: dict[int, LinedMap] | None = None) -> LinedMap:
+    """The mapping `node` as a :class:`LinedMap`. `done` holds mappings already converted: an
+    alias makes many keys share one node, and converting it again each time is exponential."""
+    done = {} if done is None else done
+    if id(node) in done:
+        return done[id(node)]
     values: dict[str, Any] = {}
     lines: dict[str, int] = {}
     children: dict[str, LinedMap] = {}
     for key_node, value_node in node.value:
         line = key_node.start_mark.line + 1 + offset
+        if not isinstance(key_node, yaml.ScalarNode):
+            # Never construct or print it: an alias bomb used as a key expands to gigabytes.
+            what = "a list" if isinstance(key_node, yaml.SequenceNode) else "a mapping"
+            errors.add(path, line, f"keys must be text, got {what}")
+            continue
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, str):
-            errors.add(path, line, f"keys must be text, got {key!r}")
+            errors.add(path, line, f"keys must be text, got {_describe(key)}")
             continue
         if key in values:
             errors.add(path, line, f"duplicate key '{key}' (first at line {lines[key]})")
@@ -50,8 +99,9 @@ def _to_lined(node: yaml.Node, loader: Any, path: Path, offset: int,
         values[key] = loader.construct_object(value_node, deep=True)
         lines[key] = line
         if isinstance(value_node, yaml.MappingNode):
-            children[key] = _to_lined(value_node, loader, path, offset, errors)
-    return LinedMap(values, lines, node.start_mark.line + 1 + offset, children)
+            children[key] = _to_lined(value_node, loader, path, offset, errors, done)
+    done[id(node)] = LinedMap(values, lines, node.start_mark.line + 1 + offset, children)
+    return done[id(node)]
 
 
 MAX_DEPTH = 50  # a guide's YAML is two levels deep; constructing 500+ levels overflows the stack
@@ -140,6 +190,8 @@ _TYPE_NAMES = {str: "text", int: "a whole number", list: "a list of text items",
 def _describe(value: Any) -> str:
     if value is None:
         return "nothing"
+    if isinstance(value, Scalar):
+        return "a number" if value.kind == "number" else "a date"
     return {bool: "true/false", int: "a number", float: "a number", str: "text", list: "a list",
             dict: "a mapping"}.get(type(value), type(value).__name__)
 
@@ -148,8 +200,10 @@ def check_schema(mapping: LinedMap, schema: Schema, path: Path, errors: ErrorLis
     """Validate `mapping` against `schema`; return only the valid values.
 
     Strings are stripped; a required key that is empty (blank text, empty list) is an error.
-    Numbers and dates given where text is expected are accepted as their text (YAML reads
-    ``title: 2024`` as a number; an author meant the text).
+    Numbers, dates and timestamps are accepted as text exactly as written (YAML reads
+    ``title: 2024-01-01`` as a date and ``title: 1.10`` as a number; an author meant the text),
+    also when they are not valid as what YAML took them for (``2024-13-45``, 5,000 digits).
+    A whole-number field takes a YAML integer only.
     """
     clean: dict[str, Any] = {}
     expected = ", ".join(schema)
@@ -164,8 +218,8 @@ def check_schema(mapping: LinedMap, schema: Schema, path: Path, errors: ErrorLis
                 errors.add(path, where, f"missing required key '{key}'")
             continue
         value = mapping.values[key]
-        if kind is str and isinstance(value, (int, float)) and not isinstance(value, bool):
-            value = str(value)
+        if isinstance(value, Scalar):
+            value = value.value if kind is int and isinstance(value.value, int) else str(value)
         if kind is list and isinstance(value, list):
             bad = [v for v in value if not isinstance(v, (str, int, float)) or isinstance(v, bool)]
             if bad:

@@ -15,8 +15,10 @@ from jinja2 import Environment, FileSystemLoader
 from livereload.handlers import LiveReloadJSHandler
 from tornado import web
 
+from ..content.sources import path_text_problem
 from ..render.theme import default_theme
 from ..site.failures import Problem
+from .hosts import HostChecked, HostPolicy
 from .rebuild import PreviewSite
 from .reload import ReloadSocket, inject_reload_script
 
@@ -46,9 +48,11 @@ def render_error_page(problems: list[Problem], *, when: float | None = None) -> 
         return (f"<!doctype html><html><head><meta charset='utf-8'><title>Build failed</title></head>"
                 f"<body><h1>Build failed</h1><ul>{items}</ul><p>{stamp}</p></body></html>")
 
+class ReloadScript(HostChecked, LiveReloadJSHandler):
+    """livereload.js, for the preview's own host names only."""
 
 
-class SiteHandler(web.RequestHandler):
+class SiteHandler(HostChecked):
     """Serves the built site under its base path, or the error page while the build is broken."""
 
     site: PreviewSite
@@ -68,6 +72,10 @@ class SiteHandler(web.RequestHandler):
     async def _serve(self, *, head: bool) -> None:
         site = self.site
         path = unquote(self.request.path)
+        problem = path_text_problem(path)
+        if problem:  # a NUL byte, a 5 kB name: no file can answer it, and os would raise
+            log.warning("400 for a request path that %s: %r", problem, self.request.path[:80])
+            return self._send(400, ".txt", b"Bad request: this path cannot name a file.", site.generation, head)
         base = site.base_path
         query = f"?{self.request.query}" if self.request.query else ""
         if base != "/" and path in ("/", base.rstrip("/")):
@@ -95,8 +103,11 @@ class SiteHandler(web.RequestHandler):
         self._send(404, ".txt", b"Not found (the site has not been built yet).", generation, head)
 
     def _resolve(self, rel: str) -> Path | None:
-        root = self.site.out_dir.resolve()
-        target = (root / rel).resolve()
+        try:
+            root = self.site.out_dir.resolve()
+            target = (root / rel).resolve()
+        except (OSError, RuntimeError):  # a link loop (RuntimeError before Python 3.13)
+            return None
         return target if target == root or target.is_relative_to(root) else None
 
     @staticmethod
@@ -130,8 +141,10 @@ class SiteHandler(web.RequestHandler):
         self.finish()
 
 
-def make_app(site: PreviewSite) -> web.Application:
-    """The Tornado application: livereload's script and socket at the root, the site everywhere else."""
+def make_app(site: PreviewSite, hosts: HostPolicy | None = None) -> web.Application:
+    """The Tornado application: livereload's script and socket at the root, the site everywhere else.
+
+    `hosts` says which ``Host`` names it answers (default: loopback names only)."""
     ReloadSocket.current_generation = lambda: site.generation
 
     def log_request(handler: web.RequestHandler) -> None:
@@ -139,6 +152,6 @@ def make_app(site: PreviewSite) -> web.Application:
 
     return web.Application([
         (r"/livereload", ReloadSocket),
-        (r"/livereload\.js", LiveReloadJSHandler),
+        (r"/livereload\.js", ReloadScript),
         (r"/.*", SiteHandler, {"site": site}),
-    ], log_function=log_request)
+    ], log_function=log_request, hosts=hosts or HostPolicy())

@@ -117,7 +117,8 @@ class PreviewSite:
     def snapshot(self) -> None:
         """Note the sources as they are now. Call before the first build: a file saved while it
         runs then differs from this snapshot and triggers a rebuild instead of going unnoticed."""
-        self.watcher = SourceWatcher(self.read_config())
+        roots = self.read_config()
+        self.watcher = SourceWatcher(roots, content=roots[1])
 
     def start(self) -> None:
         """Start watching sources; call on the event loop, after the first build."""
@@ -186,7 +187,7 @@ class PreviewSite:
         self.building = False
         roots = self.read_config()
         if self.watcher is not None and roots != self.watcher.roots:
-            self.watcher.roots = roots  # the config moved the content folder
+            self.watcher.roots, self.watcher.content = roots, roots[1]  # the config moved the content folder
         ReloadSocket.reload_all()
         if self.dirty:  # saved again while building: build again
             self._start_build()

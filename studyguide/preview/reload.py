@@ -15,20 +15,36 @@ from collections.abc import Callable
 
 from livereload.handlers import LiveReloadHandler
 
+from .hosts import HostChecked
+
 log = logging.getLogger(__name__)
 
 
-class ReloadSocket(LiveReloadHandler):
-    """livereload's WebSocket, plus: a tab that shows an older build than the current one reloads."""
+class ReloadSocket(HostChecked, LiveReloadHandler):
+    """livereload's WebSocket, plus: a tab that shows an older build than the current one reloads;
+    only the preview's own pages may connect (livereload accepts any ``Origin``), and a malformed
+    message is logged in one line, not as a traceback."""
 
     #: The number of the newest finished build (set by the preview; None before it starts).
     current_generation: Callable[[], int] | None = None
+
+    def check_origin(self, origin: str) -> bool:
+        if self.same_origin(origin):
+            return True
+        log.warning("refused a reload connection from origin %r: not this preview's pages", origin[:100])
+        return False  # Tornado answers 403
 
     def open(self, *args: str, **kwargs: str) -> None:
         self.page_generation: int | None = None
 
     def on_message(self, message: str | bytes) -> None:
-        data = json.loads(message)
+        try:
+            data = json.loads(message)
+        except ValueError:  # not JSON, or not UTF-8
+            data = None
+        if not isinstance(data, dict) or not isinstance(data.get("command"), str):
+            log.warning("ignored a malformed reload message: %r", message[:80])
+            return
         if data.get("command") == "hello" and isinstance(data.get("snipver"), int):
             self.page_generation = data["snipver"]
         super().on_message(message)

@@ -8,6 +8,7 @@ costs more than ~10 % of one core) and never blocks serving.
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 POLL_MIN_S, POLL_MAX_S = 0.1, 1.0
@@ -19,43 +20,65 @@ Stamp = tuple[int, int] | None  # (mtime_ns, size) for files, None for folders
 class SourceWatcher:
     """Finds added, removed and modified files under some roots by comparing stat snapshots.
 
-    Names starting with ``.`` are skipped (editor swap files, ``.git``): the loader ignores them
-    too. Folders count only by existence, so an editor's temporary file coming and going does not
-    trigger a rebuild.
+    It sees what the build reads. Names starting with ``.`` are skipped (editor swap files,
+    ``.git``), and in the content folder (`content`) also names starting with ``_`` (drafts), as
+    the loader skips them. Folders count only by existence, so an editor's temporary file coming
+    and going does not trigger a rebuild.
+
+    Symbolic links: each real folder is scanned once (``ln -s . _a`` or a link to a parent can
+    never make a scan loop or grow), and a link inside the content folder that leads out of it is
+    noted but not followed — the loader refuses such links, it does not read through them.
     """
 
-    def __init__(self, roots: list[Path]) -> None:
+    def __init__(self, roots: list[Path], content: Path | None = None) -> None:
         self.roots = list(roots)
+        self.content = content
         self.state = self.scan()
 
     def scan(self) -> dict[str, Stamp]:
         found: dict[str, Stamp] = {}
+        seen: set[tuple[int, int]] = set()  # (device, inode) of every folder scanned
         for root in self.roots:
-            self._scan_into(str(root), found, top=True)
+            confined = self.content is not None and Path(root) == self.content
+            real_root = os.path.realpath(root) if confined else None
+            self._scan_into(str(root), found, seen, real_root, top=True)
         return found
 
-    def _scan_into(self, path: str, found: dict[str, Stamp], *, top: bool = False) -> None:
+    def _scan_into(self, path: str, found: dict[str, Stamp], seen: set[tuple[int, int]],
+                   real_root: str | None, *, top: bool = False) -> None:
         try:
-            if top and not os.path.isdir(path):
-                st = os.stat(path)
+            st = os.stat(path)
+            if top and not stat.S_ISDIR(st.st_mode):
                 found[path] = (st.st_mtime_ns, st.st_size)
                 return
             found[path] = None
-            with os.scandir(path) as entries:
-                for entry in entries:
-                    if entry.name.startswith("."):
+            if (st.st_dev, st.st_ino) in seen:
+                return  # scanned already under another name: a link loop or an alias
+            seen.add((st.st_dev, st.st_ino))
+            with os.scandir(path) as listing:
+                entries = sorted(listing, key=lambda e: e.name)  # the same folder wins every scan
+        except (OSError, ValueError):
+            return  # vanished while scanning (or unreadable): the next scan sees the final state
+        for entry in entries:
+            if entry.name.startswith(".") or (real_root is not None and entry.name.startswith("_")):
+                continue
+            try:
+                if entry.is_symlink() and real_root is not None:
+                    target = os.path.realpath(entry.path)
+                    if os.path.commonpath([target, real_root]) != real_root:
+                        link = entry.stat(follow_symlinks=False)  # refused by the loader: watch the link
+                        found[entry.path] = (link.st_mtime_ns, link.st_size)
                         continue
-                    if entry.is_dir():
-                        self._scan_into(entry.path, found)
-                    else:
-                        st = entry.stat()
-                        found[entry.path] = (st.st_mtime_ns, st.st_size)
-        except OSError:
-            pass  # vanished while scanning: the next scan sees the final state
+                if entry.is_dir():
+                    self._scan_into(entry.path, found, seen, real_root)
+                else:
+                    st = entry.stat()
+                    found[entry.path] = (st.st_mtime_ns, st.st_size)
+            except OSError:
+                found[entry.path] = None  # a dangling link or a loop: the loader reports it
 
     def changes(self) -> list[str]:
         """Paths that changed since the last call (sorted)."""
         new = self.scan()
         old, self.state = self.state, new
         return sorted(p for p in old.keys() | new.keys() if old.get(p, 0) != new.get(p, 0))
-

@@ -8,10 +8,10 @@ any stage removes the temporary folder and leaves the old site byte-for-byte as 
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,10 +20,12 @@ from pathlib import Path
 from ..content.config import CONFIG_NAME
 from ..content.loader import Loader
 from ..content.model import Guide
+from ..content.sources import real_path
 from ..render.pages import RenderedPage
 from ..render.renderer import Renderer
 from ..render.theme import Theme, default_theme
 from .sitemap import write_extra_files
+from .swap import disk_nearly_full, make_work_folder, remove_leftovers, remove_work_folder, swap_in
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,26 @@ PostStep = Callable[[Path, Guide], None]
 
 class OutputDirError(Exception):
     """The output folder would overwrite sources (content, theme or the project itself)."""
+
+
+class DiskFullError(OSError):
+    """The file system filled up while the new site was written (the old one is untouched)."""
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
+def _copy_file(src: str, dst: str) -> object:
+    """copytree's copy function, failing at once: copytree otherwise collects one error per file
+    and raises them all as one list (thousands of lines when the disk is full)."""
+    try:
+        return shutil.copy2(src, dst)
+    except OSError as exc:
+        raise _CopyFailed(exc) from exc
+
+
+class _CopyFailed(Exception):
+    """Carries the first OSError of an asset copy past copytree's error collection."""
 
 
 @dataclass(frozen=True)
@@ -52,14 +74,23 @@ def check_out_dir(out_dir: Path, project_root: Path, protected: list[Path]) -> N
     """Refuse an output folder that equals or contains the project or any source folder, lies
     inside a source folder (a site in static/ would be copied into the next build's assets, one in
     content/ breaks the next load), or is an existing file (the swap would delete it)."""
-    out = out_dir.resolve()
+    out = real_path(out_dir)
     for source in [project_root, *protected]:
-        source = source.resolve()
-        inside_source = source != project_root.resolve() and out.is_relative_to(source)
+        source = real_path(source)
+        inside_source = source != real_path(project_root) and out.is_relative_to(source)
         if out == source or source.is_relative_to(out) or inside_source:
             what = "is inside" if inside_source else "would overwrite"
             raise OutputDirError(f"refusing to build into '{out_dir}': it {what} '{source}'. "
                                  f"Choose an output folder of its own, e.g. --out site")
+    if out_dir.is_symlink() and not out.parent.is_dir():
+        raise OutputDirError(f"refusing to build into '{out_dir}': it is a symbolic link to '{out}', "
+                             f"and there is no folder '{out.parent}' to build it in")
+    try:
+        out.stat()
+    except FileNotFoundError:
+        pass
+    except OSError as exc:  # a link loop, a folder we may not look into
+        raise OutputDirError(f"refusing to build into '{out_dir}': {exc.strerror or exc}") from None
     if out.exists() and not out.is_dir():
         raise OutputDirError(f"refusing to build into '{out_dir}': it is a file, not a folder")
     # The swap replaces the whole folder: only ever replace an earlier build (every build writes
@@ -88,24 +119,11 @@ def write_site(folder: Path, pages: list[RenderedPage], static_dir: Path,
             except OSError:
                 pass  # gone, or another file system: write it
         target.write_text(page.html, encoding="utf-8")
-    shutil.copytree(static_dir, folder / "assets", dirs_exist_ok=True)
+    try:
+        shutil.copytree(static_dir, folder / "assets", dirs_exist_ok=True, copy_function=_copy_file)
+    except _CopyFailed as failed:
+        raise failed.args[0] from None
     (folder / ".nojekyll").write_text("")  # GitHub Pages: serve files as they are
-
-
-def swap_in(new: Path, out_dir: Path) -> None:
-    """Replace `out_dir` with `new` by renames on the same file system (no half-written state)."""
-    if out_dir.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-old-", dir=out_dir.parent))
-        os.rename(out_dir, old / out_dir.name)
-        try:
-            os.rename(new, out_dir)
-        except BaseException:
-            os.rename(old / out_dir.name, out_dir)  # put the previous site back before failing
-            old.rmdir()
-            raise
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.rename(new, out_dir)
 
 
 class SiteBuilder:
@@ -138,18 +156,29 @@ class SiteBuilder:
         check_out_dir(self.out_dir, self.project_root,
                       [self.theme.templates, self.theme.static, self.config_path.parent / "content"])
         pages = self.render(guide)
-        self.out_dir.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}-new-", dir=self.out_dir.parent))
+        # A symbolic link (``site`` → a web root) stays: its target is what gets replaced,
+        # atomically, by a work folder made beside the target.
+        target = real_path(self.out_dir) if self.out_dir.is_symlink() else self.out_dir
+        target.parent.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(target)
+        tmp = make_work_folder(target)
         try:
             # The very same HTML object as last time (a renderer that reuses pages) is the same file.
             unchanged = frozenset(p.path for p in pages if self._written.get(p.path) is p.html)
-            write_site(tmp, pages, self.theme.static, self.out_dir, unchanged)
+            write_site(tmp, pages, self.theme.static, target, unchanged)
             write_extra_files(tmp, guide, pages, self.project_root)  # sitemap, robots.txt, CNAME
             for step in self.post_steps:
                 step(tmp, guide)
-            swap_in(tmp, self.out_dir)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
+            swap_in(tmp, target)
+        except BaseException as exc:
+            full = isinstance(exc, OSError) and (exc.errno == errno.ENOSPC or disk_nearly_full(tmp))
+            remove_work_folder(tmp)  # frees the space: measure before
+            if full and not isinstance(exc, DiskFullError):
+                assert isinstance(exc, OSError)
+                detail = "" if exc.errno == errno.ENOSPC else f" ({exc})"
+                raise DiskFullError(errno.ENOSPC, f"no space left on device while writing the new site{detail}; "
+                                                  f"the previous site in '{self.out_dir}' is intact. Free some "
+                                                  f"space and build again") from exc
             raise
         self._written = {p.path: p.html for p in pages}
         seconds = time.perf_counter() - start

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import concurrent.futures
+import errno
 import json
 import logging
 import shutil
@@ -32,6 +33,7 @@ from markupsafe import Markup, escape
 from ..content.model import Domain, Group, Guide, Page, Question, Topic
 from ..markup.diagrams import DIAGRAM_MARKER
 from ..markup.parser import render_markdown
+from .swap import disk_nearly_full
 
 log = logging.getLogger(__name__)
 
@@ -250,7 +252,7 @@ def _empty_files(output: Path) -> list[Path]:
 
 async def _wait_for_complete_files(output: Path) -> None:
     deadline = time.monotonic() + SHUTDOWN_GRACE_SECONDS
-    while _empty_files(output) and time.monotonic() < deadline:
+    while _empty_files(output) and time.monotonic() < deadline and not disk_nearly_full(output):
         await asyncio.sleep(0.02)
 
 
@@ -275,6 +277,9 @@ def index_site(site_dir: Path, guide: Guide) -> None:
         empty = _empty_files(output)
         if not empty:
             break
+        if disk_nearly_full(output):  # retrying cannot help; the builder reports the full disk
+            raise SearchIndexError(errno.ENOSPC, f"the Pagefind indexer could not finish {empty[0]}: "
+                                                 f"no space left on device")
         log.warning("search: Pagefind left %d empty file(s) (%s); indexing again (attempt %d of %d)",
                     len(empty), empty[0].name, attempt, INDEX_ATTEMPTS)
         shutil.rmtree(output)
