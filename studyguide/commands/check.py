@@ -13,6 +13,7 @@ listed as SKIPPED, never as passed. The real output folder (``site/``) is never 
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -53,7 +54,7 @@ def check_project(config_path: Path, *, search: bool | None = None, html: bool =
                   diagrams: bool = True) -> CheckReport:
     """Run every check on the project of `config_path`; never raises for an author's mistake."""
     config_path = Path(config_path)
-    if config_path.is_dir():
+    if os.path.isdir(config_path):
         config_path = config_path / CONFIG_NAME
     report = CheckReport()
     auto_search = search is None

@@ -299,7 +299,7 @@ def deploy(config_path: Path, *, remote: str = "origin", branch: str = "gh-pages
     from .reporting import fail, run_reporting_errors
 
     config_path = Path(config_path)
-    if config_path.is_dir():
+    if os.path.isdir(config_path):
         config_path = config_path / CONFIG_NAME
     project_root = config_path.resolve().parent
     if not project_root.is_dir():

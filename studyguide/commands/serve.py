@@ -13,6 +13,7 @@ import asyncio
 import errno
 import ipaddress
 import logging
+import os
 import shutil
 import signal
 import socket
@@ -70,8 +71,8 @@ def serve(config: Path, *, host: str = "127.0.0.1", port: int = 8000, open_brows
           search: bool = True, theme: Theme | None = None) -> None:
     """Serve the guide described by `config` until Ctrl-C (or SIGTERM)."""
     config = Path(config)
-    config_file = config / CONFIG_NAME if config.is_dir() else config
-    if not config_file.is_file():
+    config_file = config / CONFIG_NAME if os.path.isdir(config) else config
+    if not os.path.isfile(config_file):
         fail([f"error: config file '{config_file}' not found"],
              "Run this in your guide's folder or pass -f path/to/studyguide.yml.")
     if not is_loopback(host):

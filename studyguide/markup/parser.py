@@ -32,3 +32,10 @@ PARSER = make_parser()
 def render_markdown(text: str) -> str:
     """Markdown → HTML. Cached by text: a rebuild re-renders only what changed."""
     return PARSER.render(text)
+
+
+@functools.lru_cache(maxsize=65536)
+def render_inline(text: str) -> str:
+    """Inline Markdown (a heading's text: ``**bold** and `code```) → HTML without a ``<p>``;
+    escaped like every other text, with the same link rules."""
+    return PARSER.renderInline(text)

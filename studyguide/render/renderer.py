@@ -20,7 +20,7 @@ from .. import __version__
 from ..content.model import Guide
 from ..content.slugs import slugify
 from ..markup.diagrams import DIAGRAM_MARKER, diagram_html
-from ..markup.parser import render_markdown
+from ..markup.parser import render_inline, render_markdown
 from .pages import PageSpec, RenderedPage, TemplateRenderError
 from .seo import structured_data
 
@@ -66,6 +66,7 @@ class Renderer:
             lstrip_blocks=True,
         )
         self.env.filters["md"] = lambda text: Markup(render_markdown(text))
+        self.env.filters["inline_md"] = lambda text: Markup(render_inline(text))
         self.env.filters["slug"] = slugify
         self.env.globals["diagram"] = lambda d: Markup(diagram_html(d.source, d.title))
         self.env.globals["version"] = __version__

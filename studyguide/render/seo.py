@@ -12,7 +12,7 @@ from typing import Any
 
 from ..content.model import Guide, Question, Site
 from ..markup.diagrams import DIAGRAM_MARKER
-from ..markup.parser import render_markdown
+from ..markup.parser import render_inline, render_markdown
 from .pages import PageSpec
 
 SCHEMA_ORG = "https://schema.org"
@@ -81,9 +81,17 @@ def markdown_text(markdown: str) -> str:
     return extractor.text()
 
 
+def inline_text(markdown: str) -> str:
+    """Plain text of inline Markdown (a heading): ``**bold** and `code``` → ``bold and code``."""
+    extractor = _TextExtractor()
+    extractor.feed(render_inline(markdown))
+    extractor.close()
+    return extractor.text()
+
+
 def answer_text(question: Question) -> str:
     """A question's whole answer as plain text: each section's heading, then its text."""
-    return "\n\n".join(f"{s.heading}\n{markdown_text(s.body)}".strip() for s in question.sections)
+    return "\n\n".join(f"{inline_text(s.heading)}\n{markdown_text(s.body)}".strip() for s in question.sections)
 
 
 def faq_page(guide: Guide) -> dict[str, Any]:

@@ -132,9 +132,9 @@ class SiteBuilder:
     def __init__(self, config_path: Path, out_dir: Path | None = None, *, theme: Theme | None = None,
                  search: bool = True, post_steps: list[PostStep] | None = None) -> None:
         self.config_path = Path(config_path)
-        if self.config_path.is_dir():
+        if os.path.isdir(self.config_path):  # never raises (a 300-character name is just not a folder)
             self.config_path = self.config_path / CONFIG_NAME
-        self.project_root = self.config_path.resolve().parent
+        self.project_root = real_path(self.config_path).parent
         self.out_dir = Path(out_dir) if out_dir else self.project_root / "site"
         self.theme = theme or default_theme()
         self.search = search

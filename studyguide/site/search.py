@@ -32,7 +32,7 @@ from markupsafe import Markup, escape
 
 from ..content.model import Domain, Group, Guide, Page, Question, Topic
 from ..markup.diagrams import DIAGRAM_MARKER
-from ..markup.parser import render_markdown
+from ..markup.parser import render_inline, render_markdown
 from .swap import disk_nearly_full
 
 log = logging.getLogger(__name__)
@@ -117,7 +117,7 @@ def topic_record(domain: Domain, topic: Topic, language: str) -> SearchRecord:
 
 def question_record(interview_path: str, group: Group, question: Question, language: str) -> SearchRecord:
     where = f"Interview · {group.name}"
-    sections = "".join(f"<h2>{escape(s.heading)}</h2>{render_markdown(s.body)}" for s in question.sections)
+    sections = "".join(f"<h2>{render_inline(s.heading)}</h2>{render_markdown(s.body)}" for s in question.sections)
     badge = f"<p>{escape(question.badge)}</p>" if question.badge else ""
     body = f"<h1>{escape(question.id)} {escape(question.question)}</h1>{badge}{sections}{_where_html(where)}"
     meta = {"title": question.question, "kind": "question", "where": where, "qid": question.id}
