@@ -38,7 +38,10 @@
       try { localStorage.setItem(THEME_KEY, theme); } catch (e) { /* not persisted; still applied */ }
     }
     $all("[data-theme-toggle]").forEach(function (button) {
-      button.setAttribute("aria-label", theme === "dark" ? "Switch to light theme" : "Switch to dark theme");
+      // The labels come from the page (studyguide.yml's language and labels), English as fallback.
+      var light = button.getAttribute("data-label-light") || "Switch to light theme";
+      var dark = button.getAttribute("data-label-dark") || "Switch to dark theme";
+      button.setAttribute("aria-label", theme === "dark" ? light : dark);
       button.title = button.getAttribute("aria-label");
     });
   }

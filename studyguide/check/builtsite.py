@@ -31,6 +31,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from ..content.errors import display_path
 from ..content.model import Guide
 from . import mermaid, vnu
+from .csp import blocked_by
 from .report import CheckReport, SourceTexts, ToolUnavailable
 
 log = logging.getLogger(__name__)
@@ -232,7 +233,15 @@ def check_links(scans: dict[str, PageScan], files: set[str], base_path: str, bas
                 continue
             target = urlsplit(urljoin(page_url, raw))
             if f"{target.scheme}://{target.netloc}" != FAKE_ORIGIN:
-                continue  # another site (or mailto:, tel:): not ours to check offline
+                # Another site (or mailto:, tel:): not ours to check offline — unless the page's
+                # own CSP will refuse to load it (an external image in content).
+                directive = blocked_by(scan.csp, ref.tag, raw) if target.scheme in ("http", "https") else None
+                if directive:
+                    path, line = where(scan.rel, ref.line, ref.card, ref.url)
+                    report.error(path, line, f"<{ref.tag}> from another site '{ref.url}' is blocked by the site's "
+                                             f"Content-Security-Policy ({directive}): put the file in an assets/ "
+                                             f"folder and link it relatively", "security")
+                continue
             checked += 1
             problem = None
             if not target.path.startswith(base_path):

@@ -71,7 +71,7 @@ def check_project(config_path: Path, *, search: bool | None = None, html: bool =
             report.ran.append(f"content: {n} error{'s' if n != 1 else ''}; the site was not built or checked")
             return report
         except TemplateRenderError as exc:
-            template = builder.theme.templates / exc.template
+            template = exc.path or builder.theme.templates / exc.template
             report.error(template, exc.line, exc.message, "build")
             return report
         except (OutputDirError, OSError) as exc:

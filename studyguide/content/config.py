@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from .errors import ErrorList
 from .model import Site
 from .sources import kind_of, path_text_problem, read_text, real_path
+from .themeconfig import load_theme_settings
 from .yamldoc import Schema, check_schema, parse_mapping
 
 CONFIG_NAME = "studyguide.yml"
@@ -24,6 +25,10 @@ CONFIG_SCHEMA: Schema = {
     "repo_url": (str, False),
     "cname": (str, False),
     "content_dir": (str, False),
+    "theme": (dict, False),  # the theme keys are checked by themeconfig.py
+    "extra_css": (list, False),
+    "extra_js": (list, False),
+    "labels": (dict, False),
 }
 
 
@@ -115,6 +120,7 @@ def load_config(path: Path, errors: ErrorList) -> Config | None:
         base_url=base_url,
         repo_url=repo_url,
         cname=cname,
+        theme=load_theme_settings(mapping, path, errors),
     )
     content_line = mapping.line_of("content_dir")
     problem = path_text_problem(values.get("content_dir", "content"))

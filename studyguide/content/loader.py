@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
+from ..markup.sections import split_sections
+from .assets import ASSETS_DIR
 from .config import CONFIG_NAME, Config, load_config
 from .errors import ContentError, ErrorList
-from ..markup.sections import split_sections
+from .links import check_links
 from .model import BADGES, Diagram, Domain, Group, Guide, Interview, Page, Question, Section, Source, Topic
 from .slugs import is_slug, is_theme_id, split_ordered_name
 from .sources import kind_of, list_folder, path_text_problem, read_text, real_path, split_front_matter
@@ -35,7 +37,7 @@ PAGE_SCHEMA: Schema = {"title": (str, True), "label": (str, False)}
 QUESTION_ID_RE = re.compile(r"^[A-Za-z]{1,4}[0-9]{1,4}$")
 # Top-level output folders the theme and features own; a domain or page slug may not take them.
 RESERVED_SLUGS = frozenset({"interview", "tags", "assets", "pagefind", "search", "404", "sitemap"})
-FIXED_NAMES = frozenset({"domain.yml", "diagram.mmd", "group.yml", "interview.yml"})
+FIXED_NAMES = frozenset({"domain.yml", "diagram.mmd", "group.yml", "interview.yml", ASSETS_DIR})
 
 T = TypeVar("T")
 
@@ -48,6 +50,16 @@ class MarkdownFile:
     mapping: LinedMap  # for the line of each key
     body: str
     body_line: int  # 1-based line where the body starts
+
+    @property
+    def text(self) -> str:
+        """The body without the blank lines around it (what the model keeps)."""
+        return self.body.strip("\n")
+
+    @property
+    def text_line(self) -> int:
+        """The line of :attr:`text`'s first line (blank lines after the front matter skipped)."""
+        return self.body_line + len(self.body) - len(self.body.lstrip("\n"))
 
 
 class Loader:
@@ -110,8 +122,8 @@ class Loader:
                 errors.add(path, body_line, "the topic has no text: write its Markdown body after the front matter")
             if len(values) < len(TOPIC_SCHEMA) or not body.strip():
                 return None
-            return Topic(slug, values["title"], values["subtitle"], body.strip("\n"),
-                         tuple(values["tags"]), Source(path))
+            return Topic(slug, values["title"], values["subtitle"], doc.text,
+                         tuple(values["tags"]), Source(path), doc.text_line)
 
         return self._cached(path, errors, parse)
 
@@ -141,7 +153,7 @@ class Loader:
                 elif not part.body.strip():
                     errors.add(path, body_line + part.line - 1, f"section '{part.heading}' has no text")
                 else:
-                    sections.append(Section(part.heading, part.body))
+                    sections.append(Section(part.heading, part.body, body_line + part.body_line - 1))
             if not split and preamble is None:
                 errors.add(path, body_line, "the question has no answer: add sections starting with '## Heading'")
             if "id" not in values or "question" not in values or not sections:
@@ -161,7 +173,7 @@ class Loader:
                 errors.add(path, body_line, "the page has no text")
             if "title" not in values or not body.strip():
                 return None
-            return Page(slug, values["title"], values.get("label"), body.strip("\n"), Source(path))
+            return Page(slug, values["title"], values.get("label"), doc.text, Source(path), doc.text_line)
 
         return self._cached(path, errors, parse)
 
@@ -366,10 +378,13 @@ class Loader:
             if slug in RESERVED_SLUGS:
                 errors.add(path, 1, f"'{slug}' is a reserved name (used by the site itself): rename it")
         for entry in (Path(e.path) for e in list_folder(content, errors) or []):
-            if entry.name not in ("domains", "interview", "pages") and not entry.name.startswith((".", "_")):
-                errors.add(entry, 1, "unexpected entry in the content folder (expected domains/, interview/, pages/)")
+            if entry.name not in ("domains", "interview", "pages", ASSETS_DIR) and not entry.name.startswith((".", "_")):
+                errors.add(entry, 1, "unexpected entry in the content folder (expected domains/, interview/, "
+                                     "pages/, assets/)")
         sources = tuple(sorted(self._cache)) + (config.path,)
-        return Guide(config.site, tuple(domains), interview, tuple(pages), sources)
+        guide = Guide(config.site, tuple(domains), interview, tuple(pages), sources, content)
+        check_links(guide, content, errors)
+        return guide
 
 
 def load_guide(config_path: Path) -> Guide:

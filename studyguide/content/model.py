@@ -47,6 +47,7 @@ class Topic:
     body: str  # Markdown
     tags: tuple[str, ...]
     origin: Source | None = None
+    body_line: int = field(default=1, compare=False)  # line of the body's first line in its file
 
     @property
     def anchor(self) -> str:
@@ -82,6 +83,7 @@ class Section:
 
     heading: str
     body: str  # Markdown
+    line: int = field(default=1, compare=False)  # line of the body's first line in the question file
 
 
 @dataclass(frozen=True)
@@ -138,10 +140,28 @@ class Page:
     label: str | None
     body: str  # Markdown
     origin: Source | None = None
+    body_line: int = field(default=1, compare=False)
 
     @property
     def path(self) -> str:
         return f"{self.slug}/"
+
+
+@dataclass(frozen=True)
+class ThemeSettings:
+    """How a guide changes the default theme (``theme:``, ``extra_css``, ``extra_js``, ``labels``
+    in the config). Paths are absolute; the config loader has checked that they exist."""
+
+    folder: Path | None = None  # holds templates/ and static/ that override the default, file by file
+    logo: Path | None = None
+    favicon: Path | None = None
+    palette: tuple[tuple[str, str, str], ...] = ()  # (light|dark, CSS variable, colour)
+    code_light: str = "a11y-light"  # Pygments styles of code blocks
+    code_dark: str = "a11y-dark"
+    extra_css: tuple[Path, ...] = ()
+    extra_js: tuple[Path, ...] = ()
+    labels: tuple[tuple[str, str | tuple[str, str]], ...] = ()  # overrides; plurals are (one, other)
+    project: Path | None = None  # the folder the paths above were given relative to
 
 
 @dataclass(frozen=True)
@@ -156,6 +176,7 @@ class Site:
     base_url: str | None = None
     repo_url: str | None = None
     cname: str | None = None
+    theme: ThemeSettings = ThemeSettings()
 
 
 @dataclass(frozen=True)
@@ -168,6 +189,8 @@ class Guide:
     pages: tuple[Page, ...] = ()
     # Files the guide was read from (content, config); serve watches and caches by these.
     sources: tuple[Path, ...] = field(default=(), compare=False)
+    # The content folder: Markdown refers to files in its assets/ folders relative to itself.
+    content_dir: Path | None = field(default=None, compare=False)
 
     @property
     def topics(self) -> tuple[Topic, ...]:

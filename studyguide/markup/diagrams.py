@@ -11,6 +11,8 @@ from typing import Any
 
 from markdown_it.token import Token
 
+from .highlight import render_code
+
 DIAGRAM_MARKER = "data-diagram"
 
 
@@ -37,4 +39,4 @@ def render_fence(self: Any, tokens: list[Token], idx: int, options: Any, env: An
     token = tokens[idx]
     if is_mermaid_fence(token):
         return diagram_html(token.content)
-    return str(self.fence(tokens, idx, options, env))
+    return render_code(self, tokens, idx, options, env)

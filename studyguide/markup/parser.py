@@ -1,10 +1,15 @@
 """Markdown with a fixed, documented feature set: the one configured parser and renderer.
 
-CommonMark plus tables, nothing else: no typographer (``(r)`` stays ``(r)``, quotes stay straight),
-no math (``$500K`` is text), no linkify, and ``html=False`` so raw HTML in content is escaped, never
-passed through. Link targets go through markdown-it's own ``validateLink`` (which refuses
-``javascript:``, ``vbscript:``, ``file:`` and non-image ``data:``). Each rule lives in its own module
-(``diagrams``, ``links``) and is attached here with ``add_render_rule``.
+CommonMark plus: tables, ``~~strikethrough~~`` (double tildes only: ``~5 ms`` stays text), task
+lists (``- [x]``), footnotes (``[^1]``), callouts (``!!! note`` and ``> [!NOTE]``), code blocks
+highlighted by Pygments, ids and self-links on headings, cross-links (``topic:slug``) and images
+beside the Markdown file. No typographer (``(r)`` stays ``(r)``, quotes stay straight), no math
+(``$500K`` is text), no linkify, and ``html=False`` so raw HTML in content is escaped, never passed
+through. Link targets go through markdown-it's own ``validateLink`` (which refuses
+``javascript:``, ``vbscript:``, ``file:`` and non-image ``data:``).
+
+Each rule lives in its own module and is attached here (``add_render_rule``, core rules); what a
+rendering depends on besides the text is its :class:`~.context.RenderContext`.
 """
 
 from __future__ import annotations
@@ -12,16 +17,31 @@ from __future__ import annotations
 import functools
 
 from markdown_it import MarkdownIt
+from mdit_py_plugins.footnote import footnote_plugin
 
+from .callouts import callouts_plugin
+from .context import PLAIN, RenderContext
 from .diagrams import render_fence
+from .headings import render_heading_close, render_heading_open
+from .highlight import render_code
 from .links import render_link_open
+from .tasks import render_task_item
+from .urls import resolve_urls
 
 
 def make_parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "typographer": False, "linkify": False})
-    md.enable("table")
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False, "linkify": False,
+                                   "tasklists": True, "strikethrough_single_tilde": False})
+    md.enable(["table", "strikethrough"])
+    md.use(footnote_plugin, inline=False)
+    md.use(callouts_plugin)
+    md.core.ruler.push("resolve_urls", resolve_urls)
     md.add_render_rule("fence", render_fence)
+    md.add_render_rule("code_block", render_code)
     md.add_render_rule("link_open", render_link_open)
+    md.add_render_rule("heading_open", render_heading_open)
+    md.add_render_rule("heading_close", render_heading_close)
+    md.add_render_rule("list_item_open", render_task_item)
     return md
 
 
@@ -29,9 +49,9 @@ PARSER = make_parser()
 
 
 @functools.lru_cache(maxsize=65536)
-def render_markdown(text: str) -> str:
-    """Markdown → HTML. Cached by text: a rebuild re-renders only what changed."""
-    return PARSER.render(text)
+def render_markdown(text: str, context: RenderContext = PLAIN) -> str:
+    """Markdown → HTML. Cached by text and context: a rebuild re-renders only what changed."""
+    return PARSER.render(text, context.env())
 
 
 @functools.lru_cache(maxsize=65536)

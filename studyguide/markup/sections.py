@@ -12,6 +12,7 @@ class SplitSection:
     heading: str
     body: str
     line: int  # 1-based line of the heading within the text
+    body_line: int = 0  # 1-based line of the body's first line within the text
 
 
 @dataclass(frozen=True)
@@ -41,5 +42,7 @@ def split_sections(text: str) -> tuple[list[SplitSection], Preamble | None]:
     sections = []
     for n, (start, body_start, heading) in enumerate(starts):
         end = starts[n + 1][0] if n + 1 < len(starts) else len(lines)
-        sections.append(SplitSection(heading, "".join(lines[body_start:end]).strip("\n"), start + 1))
+        raw = "".join(lines[body_start:end])
+        skipped = len(raw) - len(raw.lstrip("\n"))  # blank lines between heading and text
+        sections.append(SplitSection(heading, raw.strip("\n"), start + 1, body_start + 1 + skipped))
     return sections, preamble

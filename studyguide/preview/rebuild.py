@@ -72,17 +72,23 @@ class PreviewSite:
     def read_config(self) -> list[Path]:
         """Take the base path from the config; return the roots to watch.
 
-        Those are the config file, the content folder and the theme's templates and static
-        folders. A broken config keeps the previous base path (its errors show in the browser).
+        Those are the config file, the content folder, the theme's templates and static folders,
+        the project's own theme folder (``theme: dir``) and the files the config adds (logo,
+        favicon, ``extra_css``, ``extra_js``). A broken config keeps the previous base path (its
+        errors show in the browser).
         """
         config_path = self.builder.config_path
         content = self.builder.project_root / "content"
         config = load_config(config_path, ErrorList())
+        theme = self.builder.theme
+        extra: list[Path] = []
         if config is not None:
             content = config.content_dir
             self.base_path = urlsplit(config.site.base_url).path if config.site.base_url else "/"
-        theme = self.builder.theme
-        return [config_path, content, theme.templates, theme.static]
+            settings = config.site.theme
+            theme = theme.with_overrides(settings.folder)
+            extra = [p for p in (settings.logo, settings.favicon, *settings.extra_css, *settings.extra_js) if p]
+        return [config_path, content, *theme.folders, *extra]
 
     def build_once(self) -> BuildResult | None:
         """Run one build (any thread); record its outcome and return it (None on failure)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 
@@ -32,6 +33,7 @@ class PageSpec:
 class TemplateRenderError(Exception):
     """A template failed: carries the template name and line for the error page and CLI."""
 
-    def __init__(self, template: str, line: int | None, message: str):
+    def __init__(self, template: str, line: int | None, message: str, path: Path | None = None):
         self.template, self.line, self.message = template, line, message
+        self.path = path  # the template file (the project's theme folder or the default theme)
         super().__init__(f"{template}:{line or '?'}: {message}")

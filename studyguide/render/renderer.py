@@ -8,21 +8,27 @@ GitHub Pages serves at any depth and so gets absolute links from ``base_url``.
 
 from __future__ import annotations
 
-import hashlib
 import posixpath
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError, pass_context
 from markupsafe import Markup
 
 from .. import __version__
+from ..content.labels import label_set, markup_labels, plural
+from ..content.links import LinkIndex
 from ..content.model import Guide
 from ..content.slugs import slugify
 from ..markup.diagrams import DIAGRAM_MARKER, diagram_html
+from ..markup.highlight import CSS_CLASS as CODE_CLASS
 from ..markup.parser import render_inline, render_markdown
+from .markdown import MarkdownRenderer
 from .pages import PageSpec, RenderedPage, TemplateRenderError
 from .seo import structured_data
+from .theme import Theme
+from .themefiles import ThemeFiles, theme_files
 
 
 def tag_anchors(tags: list[str]) -> dict[str, str]:
@@ -44,67 +50,87 @@ def has_diagrams(markdown_bodies: list[str]) -> bool:
     return any(DIAGRAM_MARKER in render_markdown(body) for body in markdown_bodies)
 
 
-def asset_versions(static_dir: Path) -> dict[str, str]:
-    """Short content hashes of the theme's assets, appended as ``?v=`` to bust browser caches."""
-    versions = {}
-    for path in static_dir.rglob("*"):
-        if path.is_file() and path.suffix in (".css", ".js"):
-            versions[path.relative_to(static_dir).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
-    return versions
+def has_code(markdown_bodies: list[str]) -> bool:
+    """Whether any body has a code block (decides if a page links the highlighting stylesheet)."""
+    marker = f'<pre class="{CODE_CLASS}"'
+    return any(marker in render_markdown(body) for body in markdown_bodies)
 
 
 class Renderer:
     """Renders every page of a guide with one Jinja environment."""
 
-    def __init__(self, templates_dir: Path, static_dir: Path, *, search: bool = True) -> None:
-        self.templates_dir = templates_dir.resolve()
+    def __init__(self, theme: Theme, guide_theme: Any = None, *, search: bool = True) -> None:
+        from ..content.model import ThemeSettings
+
+        self.theme = theme
+        self.template_dirs = [d.resolve() for d in theme.template_dirs]
+        self.templates_dir = self.template_dirs[-1]
+        self.files: ThemeFiles = theme_files(theme, guide_theme or ThemeSettings())
         self.env = Environment(
-            loader=FileSystemLoader(str(self.templates_dir)),
+            loader=FileSystemLoader([str(d) for d in self.template_dirs]),
             autoescape=True,
             undefined=StrictUndefined,  # a typo in a template is an error, not an empty string
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.env.filters["md"] = lambda text: Markup(render_markdown(text))
+        self.env.filters["md"] = self._markdown_filter
+        self.env.filters["count"] = pass_context(lambda ctx, n, key: plural(ctx["labels"], n, key))
         self.env.filters["inline_md"] = lambda text: Markup(render_inline(text))
         self.env.filters["slug"] = slugify
         self.env.globals["diagram"] = lambda d: Markup(diagram_html(d.source, d.title))
         self.env.globals["version"] = __version__
         self.env.globals["structured_data"] = structured_data  # JSON-LD for partials/meta.html
         self.search = search
-        self.assets = asset_versions(static_dir)
+        self.assets = self.files.versions()
+        self.markdown: MarkdownRenderer | None = None
+
+    @pass_context
+    def _markdown_filter(self, ctx: Any, text: str, item: Any = None, section: Any = None) -> Markup:
+        if self.markdown is None or item is None:
+            return Markup(render_markdown(text))
+        return self.markdown.render(text, item, ctx["root"], section)
 
     def pages(self, guide: Guide) -> list[PageSpec]:
         site = guide.site
-        specs = [PageSpec("home", "home.html", "", site.title, site.description, {"has_diagrams": False})]
+        labels = label_set(site.language, site.theme.labels)
+        specs = [PageSpec("home", "home.html", "", site.title, site.description,
+                          {"has_diagrams": False, "has_code": False})]
         domains = guide.domains
         for i, domain in enumerate(domains):
             specs.append(PageSpec(
                 "domain", "domain.html", domain.path, f"{domain.label} {domain.name}",
                 f"{domain.name}: {', '.join(t.title for t in domain.topics)}"[:300] or domain.name,
-                {"domain": domain, "has_diagrams": domain.diagram is not None, "prev": domains[i - 1] if i else None,
-                 "next": domains[i + 1] if i + 1 < len(domains) else None},
+                {"domain": domain,
+                 "has_diagrams": domain.diagram is not None or has_diagrams([t.body for t in domain.topics]),
+                 "has_code": has_code([t.body for t in domain.topics]),
+                 "prev": domains[i - 1] if i else None, "next": domains[i + 1] if i + 1 < len(domains) else None},
             ))
         if guide.interview:
             bodies = [s.body for q in guide.questions for s in q.sections]
             specs.append(PageSpec("interview", "interview.html", guide.interview.path, guide.interview.title,
-                                  guide.interview.intro, {"has_diagrams": has_diagrams(bodies)}))
+                                  guide.interview.intro,
+                                  {"has_diagrams": has_diagrams(bodies), "has_code": has_code(bodies)}))
         for page in guide.pages:
             specs.append(PageSpec("page", "page.html", page.path, page.title,
                                   f"{page.title} — {site.title}",
-                                  {"page": page, "has_diagrams": has_diagrams([page.body])}))
-        specs.append(PageSpec("tags", "tags.html", "tags/", "Tags", f"Every tag used in {site.title}",
-                              {"has_diagrams": False}))
-        specs.append(PageSpec("404", "404.html", "404.html", "Page not found", "This page does not exist.",
-                              {"has_diagrams": False}))
+                                  {"page": page, "has_diagrams": has_diagrams([page.body]),
+                                   "has_code": has_code([page.body])}))
+        specs.append(PageSpec("tags", "tags.html", "tags/", labels["tags_page_title"],
+                              labels["tags_page_description"].replace("{title}", site.title),
+                              {"has_diagrams": False, "has_code": False}))
+        specs.append(PageSpec("404", "404.html", "404.html", labels["not_found_title"],
+                              labels["not_found_description"], {"has_diagrams": False, "has_code": False}))
         return specs
 
     def render(self, guide: Guide) -> list[RenderedPage]:
         tags = guide.tags()
         anchors = tag_anchors(list(tags))
         base_path = urlsplit(guide.site.base_url).path if guide.site.base_url else "/"
+        labels = label_set(guide.site.language, guide.site.theme.labels)
+        self.markdown = MarkdownRenderer(LinkIndex(guide, guide.content_dir), markup_labels(labels))
         common = {"guide": guide, "site": guide.site, "stats": guide.stats, "tags": tags,
-                  "tag_anchor": anchors, "search_enabled": self.search}
+                  "tag_anchor": anchors, "search_enabled": self.search, "labels": labels,
+                  "theme": self.files}
         rendered = []
         for spec in self.pages(guide):
             # 404.html is served for missing URLs at any depth: its links must be absolute.
@@ -118,7 +144,8 @@ class Renderer:
             except Exception as exc:  # any failure inside a template: name the template and line
                 name, line = self._template_position(exc, spec.template)
                 message = exc.message if isinstance(exc, TemplateError) and exc.message else str(exc)
-                raise TemplateRenderError(name, line, f"{type(exc).__name__}: {message}") from exc
+                raise TemplateRenderError(name, line, f"{type(exc).__name__}: {message}",
+                                          self._template_file(name)) from exc
             rendered.append(RenderedPage(spec.output_path, html, spec.kind))
         return rendered
 
@@ -134,10 +161,16 @@ class Renderer:
         tb = exc.__traceback__
         while tb is not None:
             filename = tb.tb_frame.f_code.co_filename
-            if filename.startswith(str(self.templates_dir)):
-                found = (Path(filename).relative_to(self.templates_dir).as_posix(), tb.tb_lineno)
+            for folder in self.template_dirs:
+                if filename.startswith(str(folder) + "/"):
+                    found = (Path(filename).relative_to(folder).as_posix(), tb.tb_lineno)
+                    break
             tb = tb.tb_next
         return found
+
+    def _template_file(self, name: str) -> Path:
+        """The file a template name was loaded from: the project's theme folder, or the default."""
+        return next((d / name for d in self.template_dirs if (d / name).is_file()), self.templates_dir / name)
 
     @staticmethod
     def _relative_root(url: str) -> str:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..content.assets import asset_files, site_path
 from ..content.config import CONFIG_NAME
 from ..content.loader import Loader
 from ..content.model import Guide
@@ -24,6 +25,7 @@ from ..content.sources import real_path
 from ..render.pages import RenderedPage
 from ..render.renderer import Renderer
 from ..render.theme import Theme, default_theme
+from ..render.themefiles import ThemeFiles, theme_files
 from .sitemap import write_extra_files
 from .swap import disk_nearly_full, make_work_folder, remove_leftovers, remove_work_folder, swap_in
 
@@ -42,19 +44,6 @@ class DiskFullError(OSError):
 
     def __str__(self) -> str:
         return str(self.strerror)
-
-
-def _copy_file(src: str, dst: str) -> object:
-    """copytree's copy function, failing at once: copytree otherwise collects one error per file
-    and raises them all as one list (thousands of lines when the disk is full)."""
-    try:
-        return shutil.copy2(src, dst)
-    except OSError as exc:
-        raise _CopyFailed(exc) from exc
-
-
-class _CopyFailed(Exception):
-    """Carries the first OSError of an asset copy past copytree's error collection."""
 
 
 @dataclass(frozen=True)
@@ -101,9 +90,10 @@ def check_out_dir(out_dir: Path, project_root: Path, protected: list[Path]) -> N
                              f"another --out")
 
 
-def write_site(folder: Path, pages: list[RenderedPage], static_dir: Path,
+def write_site(folder: Path, pages: list[RenderedPage], files: ThemeFiles, guide: Guide,
                previous: Path | None = None, unchanged: frozenset[str] = frozenset()) -> None:
-    """Write rendered pages and the theme's assets into `folder` (which must be empty).
+    """Write rendered pages, the theme's assets and the content's asset files into `folder`
+    (which must be empty).
 
     Pages whose paths are in `unchanged` are hard-linked from the `previous` build instead of
     written again (``serve`` rebuilds a 10,000-topic guide by writing only the pages an edit
@@ -119,10 +109,12 @@ def write_site(folder: Path, pages: list[RenderedPage], static_dir: Path,
             except OSError:
                 pass  # gone, or another file system: write it
         target.write_text(page.html, encoding="utf-8")
-    try:
-        shutil.copytree(static_dir, folder / "assets", dirs_exist_ok=True, copy_function=_copy_file)
-    except _CopyFailed as failed:
-        raise failed.args[0] from None
+    files.write(folder / "assets")
+    if guide.content_dir is not None:  # images and files from content's assets/ folders
+        for source in asset_files(guide.content_dir):
+            target = folder / site_path(source, guide.content_dir)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)  # the first failure stops the build (disk full: one message)
     (folder / ".nojekyll").write_text("")  # GitHub Pages: serve files as they are
 
 
@@ -145,16 +137,20 @@ class SiteBuilder:
     def load(self) -> Guide:
         return self.loader.load(self.config_path)
 
+    def theme_for(self, guide: Guide) -> Theme:
+        """The theme with the guide's own folder (``theme: dir``) in front of it."""
+        return self.theme.with_overrides(guide.site.theme.folder)
+
     def render(self, guide: Guide) -> list[RenderedPage]:
         # A new renderer per build: templates and assets may have changed since the last one.
-        return Renderer(self.theme.templates, self.theme.static, search=self.search).render(guide)
+        return Renderer(self.theme_for(guide), guide.site.theme, search=self.search).render(guide)
 
     def build(self) -> BuildResult:
         """Load, render, write to a temporary folder, run post-steps, swap. Raises on any failure."""
         start = time.perf_counter()
         guide = self.load()
         check_out_dir(self.out_dir, self.project_root,
-                      [self.theme.templates, self.theme.static, self.config_path.parent / "content"])
+                      [*self.theme_for(guide).folders, guide.content_dir or self.config_path.parent / "content"])
         pages = self.render(guide)
         # A symbolic link (``site`` → a web root) stays: its target is what gets replaced,
         # atomically, by a work folder made beside the target.
@@ -165,7 +161,8 @@ class SiteBuilder:
         try:
             # The very same HTML object as last time (a renderer that reuses pages) is the same file.
             unchanged = frozenset(p.path for p in pages if self._written.get(p.path) is p.html)
-            write_site(tmp, pages, self.theme.static, target, unchanged)
+            files = theme_files(self.theme_for(guide), guide.site.theme)
+            write_site(tmp, pages, files, guide, target, unchanged)
             write_extra_files(tmp, guide, pages, self.project_root)  # sitemap, robots.txt, CNAME
             for step in self.post_steps:
                 step(tmp, guide)

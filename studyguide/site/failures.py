@@ -36,7 +36,7 @@ def problems_from(exc: BaseException, templates_dir: Path) -> list[Problem]:
     if isinstance(exc, ContentErrors):
         return [Problem(f"{display_path(e.path)}:{e.line}", e.message, "content") for e in exc.errors]
     if isinstance(exc, TemplateRenderError):
-        where = f"{display_path(templates_dir / exc.template)}:{exc.line or '?'}"
+        where = f"{display_path(exc.path or templates_dir / exc.template)}:{exc.line or '?'}"
         return [Problem(where, exc.message, "template")]
     if isinstance(exc, (OSError, OutputDirError)):
         return [Problem("", f"error: {exc}", "error")]

@@ -33,6 +33,7 @@ from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
+from ..content.assets import asset_files
 from ..content.model import Domain, Guide, Page
 from ..render.pages import PageSpec, RenderedPage
 from ..render.renderer import Renderer
@@ -137,9 +138,13 @@ class IncrementalBuilder(SiteBuilder):
 
     def render(self, guide: Guide) -> list[RenderedPage]:
         start = time.perf_counter()
-        renderer = _SelectiveRenderer(self.theme.templates, self.theme.static, search=self.search)
-        shared = (folder_stamp(self.theme.templates), tuple(sorted(renderer.assets.items())), self.search,
-                  outline(guide))
+        theme = self.theme_for(guide)
+        renderer = _SelectiveRenderer(theme, guide.site.theme, search=self.search)
+        # Content asset files too: an image's size is part of the pages that show it.
+        assets = tuple((str(p), p.stat().st_mtime_ns) for p in asset_files(guide.content_dir)) \
+            if guide.content_dir else ()
+        shared = (tuple(folder_stamp(d) for d in theme.template_dirs), tuple(sorted(renderer.assets.items())),
+                  self.search, outline(guide), assets)
         heads = headings(guide)
         specs = renderer.pages(guide)
         keys = {spec.output_path: page_key(spec, guide, heads) for spec in specs}

@@ -1,0 +1,111 @@
+"""The files a build publishes under ``assets/``: the theme's static files and what the config adds.
+
+In copy order, later entries replacing earlier ones at the same path: the default theme's
+``static/``, the project's theme folder's ``static/``, then the files the config names —
+``extra_css``, ``extra_js``, ``logo`` and ``favicon`` under ``assets/extra/`` (their paths relative
+to the project folder) — and two generated stylesheets: ``css/highlight.css`` (Pygments colours of
+code blocks for both themes) and, with a ``palette``, ``css/palette.css``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..content.assets import image_size
+from ..content.model import ThemeSettings
+from ..markup.highlight import stylesheet
+from .theme import Theme
+
+HIGHLIGHT_CSS = "css/highlight.css"
+PALETTE_CSS = "css/palette.css"
+DEFAULT_FAVICON = "favicon.svg"
+EXTRA_DIR = "extra"
+LOGO_HEIGHT = 28
+
+_SCOPES = {"dark": [':root, :root[data-theme="dark"]'], "light": [':root[data-theme="light"]']}
+
+
+def palette_css(palette: tuple[tuple[str, str, str], ...]) -> str:
+    """Custom properties that override the theme's colours, scoped like ``site.css`` scopes them."""
+    rules = ["/* The guide's palette (theme.palette in studyguide.yml). Generated. */"]
+    for scheme in ("dark", "light"):
+        decls = " ".join(f"--{name}: {colour};" for s, name, colour in palette if s == scheme)
+        if not decls:
+            continue
+        rules.append(f"{_SCOPES[scheme][0]} {{ {decls} }}")
+        if scheme == "light":
+            rules.append(f"@media (prefers-color-scheme: light) {{ :root:not([data-theme]) {{ {decls} }} }}")
+    return "\n".join(rules) + "\n"
+
+
+@dataclass
+class ThemeFiles:
+    """Everything under ``assets/``, and what templates need to know about it."""
+
+    files: dict[str, Path] = field(default_factory=dict)  # asset path → source file
+    generated: dict[str, str] = field(default_factory=dict)  # asset path → text
+    logo: str | None = None  # asset paths (None: the default favicon is the logo)
+    logo_size: tuple[int, int] | None = None  # shown 28 px high: the width keeps the aspect ratio
+    favicon: str = DEFAULT_FAVICON
+    extra_css: list[str] = field(default_factory=list)
+    extra_js: list[str] = field(default_factory=list)
+    palette: bool = False
+
+    def versions(self) -> dict[str, str]:
+        """Short content hashes of stylesheets and scripts, appended as ``?v=`` to bust caches."""
+        versions = {}
+        for rel, path in self.files.items():
+            if rel.endswith((".css", ".js")):
+                try:
+                    versions[rel] = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+                except OSError:
+                    continue  # the builder reports it when it copies
+        for rel, text in self.generated.items():
+            versions[rel] = hashlib.sha256(text.encode()).hexdigest()[:10]
+        return versions
+
+    def write(self, folder: Path) -> None:
+        """Copy and write everything into ``folder`` (the site's ``assets/``)."""
+        for rel, source in self.files.items():
+            target = folder / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)  # the first OSError stops the build; the old site stays
+        for rel, text in self.generated.items():
+            target = folder / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+
+
+def _static_files(folder: Path) -> dict[str, Path]:
+    return {p.relative_to(folder).as_posix(): p for p in sorted(folder.rglob("*")) if p.is_file() or
+            (p.is_symlink() and not p.is_dir())}
+
+
+def theme_files(theme: Theme, settings: ThemeSettings) -> ThemeFiles:
+    result = ThemeFiles()
+    for folder in theme.static_dirs:
+        result.files.update(_static_files(folder))
+    project = settings.project or Path.cwd()
+
+    def extra(path: Path) -> str:
+        rel = f"{EXTRA_DIR}/{path.relative_to(project).as_posix()}"
+        result.files[rel] = path
+        return rel
+
+    result.extra_css = [extra(p) for p in settings.extra_css]
+    result.extra_js = [extra(p) for p in settings.extra_js]
+    if settings.logo:
+        result.logo = extra(settings.logo)
+        size = image_size(settings.logo)
+        if size:
+            result.logo_size = (max(1, round(size[0] * LOGO_HEIGHT / size[1])), LOGO_HEIGHT)
+    if settings.favicon:
+        result.favicon = extra(settings.favicon)
+    result.generated[HIGHLIGHT_CSS] = stylesheet(settings.code_light, settings.code_dark)
+    if settings.palette:
+        result.generated[PALETTE_CSS] = palette_css(settings.palette)
+        result.palette = True
+    return result
