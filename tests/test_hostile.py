@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from helpers import run_cli
+from richguide import png_bytes
 
 from studyguide.check.builtsite import check_site
 from studyguide.content.errors import ContentErrors
@@ -48,7 +49,7 @@ tags: {json.dumps(EVIL_TAGS)}
 [ent](&#106;avascript:alert(1)) [data](data:text/html;base64,PHNjcmlwdD4=) [vb](vbscript:x)
 [space]( javascript:alert(1) ) [ref][r] <javascript:alert(1)>
 
-![img](javascript:alert(1)) ![x" onerror="alert(1)](y.png) ![t](y.png "t\\" onerror=\\"alert(1)")
+![img](javascript:alert(1)) ![x" onerror="alert(1)](assets/y.png) ![t](assets/y.png "t\\" onerror=\\"alert(1)")
 
 Template syntax: {JINJA}
 
@@ -88,6 +89,8 @@ def make_hostile_guide(root: Path) -> Path:
     shutil.copytree(MINI, project)
     content = project / "content"
     (content / "domains/01-retrieval/03-evil.md").write_text(EVIL_TOPIC, encoding="utf-8")
+    (content / "domains/01-retrieval/assets").mkdir()  # images must exist (the loader checks)
+    (content / "domains/01-retrieval/assets/y.png").write_bytes(png_bytes(8, 8))
     (content / "interview/01-rag/03-q9.md").write_text(EVIL_QUESTION_FILE, encoding="utf-8")
     (content / "pages/02-evil-page.md").write_text(
         f'---\ntitle: "<script>alert(3)</script>"\nlabel: "</p><b onclick=x>"\n---\n{JINJA}\n', encoding="utf-8")
@@ -365,11 +368,11 @@ def test_hostile_diagram_renders_without_running_anything(hostile: tuple[Path, P
     assert not re.search(r"\son[a-z]+\s*=", svg, re.I)
     assert "javascript:" not in svg.lower()
     assert not watch.page_errors and not watch.foreign_requests
-    # Expected noise only: the hostile content's images (x, y.png) are missing, so they 404; with
+    # Expected noise only: the hostile content's image x is missing, so it 404s; with
     # the CSP, Chromium also reports the label's onerror= it blocked while Mermaid sanitised it.
     noise = re.compile(r"^(Failed to load resource: .* 404|Executing inline event handler violates .*Content Security Policy)")
     assert [m for m in watch.console_errors if not noise.match(m)] == []
-    assert all(e.split()[0] == "404" and e.endswith(("/retrieval/x", "/retrieval/y.png")) for e in watch.http_errors)
+    assert all(e.split()[0] == "404" and e.endswith("/retrieval/x") for e in watch.http_errors)
 
 
 # -- paths -----------------------------------------------------------------------------------------

@@ -11,8 +11,8 @@ Markdown refers to other things in three ways besides plain URLs:
 :class:`LinkIndex` resolves each to a site path (``rag/#hybrid-search``,
 ``files/domains/02-rag/assets/pipeline.png``); :func:`check_links` reports, once per guide load, every
 one that resolves to nothing as ``path:line`` — and every image without alt text. A relative link
-that is neither (``../rag/#hybrid-search``, written as a site URL) stays as written, and ``check``
-verifies it in the built site.
+to no file in the content folder (``../rag/#hybrid-search``, written as a site URL) stays as written,
+and ``check`` verifies it in the built site like any other link.
 """
 
 from __future__ import annotations
@@ -25,10 +25,6 @@ from ..markup.references import Reference, references
 from .assets import image_size, is_asset, site_path
 from .errors import ErrorList
 from .model import Guide
-
-# Relative links with these endings are site URLs written by hand, not files beside the Markdown.
-PAGE_SUFFIXES = ("", ".html")
-
 
 @dataclass(frozen=True)
 class Resolved:
@@ -99,8 +95,10 @@ class LinkIndex:
             url = self.files[target]
             return Resolved(url.split("#")[0] + f"#{ref.fragment}" if ref.fragment else url)
         suffix = Path(ref.path).suffix.lower()
-        if ref.kind == "link" and suffix in PAGE_SUFFIXES:
-            return None  # a site URL such as ../rag/#hybrid-search: check verifies it after the build
+        if ref.kind == "link" and suffix != ".md" and not target.is_file():
+            # A site URL such as ../rag/#hybrid-search or ../assets/css/site.css (relative to the
+            # page): `check` verifies it in the built site, at this line.
+            return None
         what = "image" if ref.kind == "image" else "file"
         if not target.is_relative_to(self.content_dir):
             raise LinkProblem(f"{what} '{ref.href}' is outside the content folder: put it in an assets/ folder")
