@@ -101,6 +101,28 @@ def deploy(config: Path, remote: str, branch: str, message: str | None, force: b
     run_deploy(config, remote=remote, branch=branch, message=message, force=force, dry_run=dry_run)
 
 
+@main.group()
+def export() -> None:
+    """Export the guide to other formats (an Anki deck)."""
+
+
+@export.command("anki")
+@config_option
+@click.option("--output", "-o", "output", type=click.Path(path_type=Path), default=None,
+              help="Deck file, or a folder for it (default: TITLE.apkg in the current folder).")
+def export_anki(config: Path, output: Path | None) -> None:
+    """Write the guide as an Anki deck (.apkg): one subdeck per domain and one for the interview.
+
+    Importing a newer deck into Anki updates the notes it already has (matched by card id) and
+    keeps their review history.
+    """
+    from .commands.export import export_anki as run_export
+    from .commands.reporting import run_reporting_errors
+
+    summary = run_reporting_errors(lambda: run_export(config, output))
+    click.echo(summary.describe())
+
+
 @main.command()
 @config_option
 @verbosity_options

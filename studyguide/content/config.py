@@ -29,6 +29,7 @@ CONFIG_SCHEMA: Schema = {
     "extra_css": (list, False),
     "extra_js": (list, False),
     "labels": (dict, False),
+    "anki_deck": (bool, False),
 }
 
 
@@ -121,6 +122,7 @@ def load_config(path: Path, errors: ErrorList) -> Config | None:
         repo_url=repo_url,
         cname=cname,
         theme=load_theme_settings(mapping, path, errors),
+        anki_deck=values.get("anki_deck", False),
     )
     content_line = mapping.line_of("content_dir")
     problem = path_text_problem(values.get("content_dir", "content"))

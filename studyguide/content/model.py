@@ -177,6 +177,7 @@ class Site:
     repo_url: str | None = None
     cname: str | None = None
     theme: ThemeSettings = ThemeSettings()
+    anki_deck: bool = False  # publish the guide as an Anki deck beside the site
 
 
 @dataclass(frozen=True)

@@ -184,7 +184,7 @@ def parse_mapping(text: str, path: Path, errors: ErrorList, *, offset: int = 0) 
 # A field type: `str`, `int`, `list` (of non-empty strings) or `dict` (a nested mapping).
 Schema = dict[str, tuple[type, bool]]  # key -> (type, required)
 
-_TYPE_NAMES = {str: "text", int: "a whole number", list: "a list of text items", dict: "a mapping"}
+_TYPE_NAMES = {str: "text", bool: "true or false", int: "a whole number", list: "a list of text items", dict: "a mapping"}
 
 
 def _describe(value: Any) -> str:
@@ -229,7 +229,7 @@ def check_schema(mapping: LinedMap, schema: Schema, path: Path, errors: ErrorLis
             if any(not v for v in value):
                 errors.add(path, line, f"'{key}' must not contain empty items")
                 continue
-        elif not isinstance(value, kind) or isinstance(value, bool):
+        elif not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
             errors.add(path, line, f"'{key}' must be {_TYPE_NAMES[kind]}, got {_describe(value)}")
             continue
         if isinstance(value, str):

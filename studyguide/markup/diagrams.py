@@ -1,11 +1,14 @@
-"""Mermaid diagrams: the one HTML shape of a diagram, and the fence rule that makes one.
+"""Mermaid diagrams: the client-side HTML shape of a diagram, and the fence rule that makes one.
 
 A fenced block with the language ``mermaid`` becomes a diagram through a render rule, not by
-post-processing HTML.
+post-processing HTML. When the page's renderer drew diagrams at build time, it passes a drawing
+function in the markdown-it ``env`` (key :data:`DRAW_ENV`) and the rule asks it for the figure;
+otherwise the rule writes the shape that ``diagrams.js`` draws in the browser.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 from typing import Any
 
@@ -14,6 +17,8 @@ from markdown_it.token import Token
 from .highlight import render_code
 
 DIAGRAM_MARKER = "data-diagram"
+#: markdown-it env key: a ``(source) -> html`` function that draws a fenced diagram for the page.
+DRAW_ENV = "draw_diagram"
 
 
 def diagram_html(source: str, title: str | None = None) -> str:
@@ -38,5 +43,6 @@ def render_fence(self: Any, tokens: list[Token], idx: int, options: Any, env: An
     """``fence`` render rule: Mermaid fences become diagrams, other fences render as usual."""
     token = tokens[idx]
     if is_mermaid_fence(token):
-        return diagram_html(token.content)
+        draw: Callable[[str], str] | None = env.get(DRAW_ENV) if isinstance(env, dict) else None
+        return draw(token.content) if draw else diagram_html(token.content)
     return render_code(self, tokens, idx, options, env)

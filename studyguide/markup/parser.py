@@ -15,13 +15,14 @@ rendering depends on besides the text is its :class:`~.context.RenderContext`.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 from markdown_it import MarkdownIt
 from mdit_py_plugins.footnote import footnote_plugin
 
 from .callouts import callouts_plugin
 from .context import PLAIN, RenderContext
-from .diagrams import render_fence
+from .diagrams import DRAW_ENV, render_fence
 from .headings import render_heading_close, render_heading_open
 from .highlight import render_code
 from .links import render_link_open
@@ -59,3 +60,8 @@ def render_inline(text: str) -> str:
     """Inline Markdown (a heading's text: ``**bold** and `code```) → HTML without a ``<p>``;
     escaped like every other text, with the same link rules."""
     return PARSER.renderInline(text)
+
+
+def render_markdown_drawing(text: str, draw: Callable[[str], str], context: RenderContext = PLAIN) -> str:
+    """Markdown → HTML with fenced diagrams drawn by `draw` (per page, so never cached)."""
+    return PARSER.render(text, {**context.env(), DRAW_ENV: draw})

@@ -6,6 +6,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..content.model import Site
+from ..content.slugs import slugify
+
+
+def anki_deck_path(site: Site) -> str | None:
+    """Where the build publishes the Anki deck (``ai-engineering-study-topics.apkg`` at the site
+    root), or None when the config does not ask for it. Templates link it as ``anki_deck``."""
+    return slugify(site.title) + ".apkg" if site.anki_deck else None
+
 
 @dataclass(frozen=True)
 class RenderedPage:

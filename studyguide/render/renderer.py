@@ -25,7 +25,7 @@ from ..markup.diagrams import DIAGRAM_MARKER, diagram_html
 from ..markup.highlight import CSS_CLASS as CODE_CLASS
 from ..markup.parser import render_inline, render_markdown
 from .markdown import MarkdownRenderer
-from .pages import PageSpec, RenderedPage, TemplateRenderError
+from .pages import PageSpec, RenderedPage, TemplateRenderError, anki_deck_path
 from .seo import structured_data
 from .theme import Theme
 from .themefiles import ThemeFiles, theme_files
@@ -131,6 +131,7 @@ class Renderer:
         common = {"guide": guide, "site": guide.site, "stats": guide.stats, "tags": tags,
                   "tag_anchor": anchors, "search_enabled": self.search, "labels": labels,
                   "theme": self.files}
+        deck = anki_deck_path(guide.site)  # the published .apkg, or None
         rendered = []
         for spec in self.pages(guide):
             # 404.html is served for missing URLs at any depth: its links must be absolute.
@@ -138,6 +139,7 @@ class Renderer:
             context = dict(common, **spec.extra, page_spec=spec, root=root,
                            url=lambda target, root=root: root + target,
                            asset=self._asset_url(root),
+                           anki_deck_url=(root + deck) if deck else None,  # "Download Anki deck"
                            canonical=(guide.site.base_url + spec.url) if guide.site.base_url else None)
             try:
                 html = self.env.get_template(spec.template).render(context)

@@ -164,6 +164,10 @@ class SiteBuilder:
             files = theme_files(self.theme_for(guide), guide.site.theme)
             write_site(tmp, pages, files, guide, target, unchanged)
             write_extra_files(tmp, guide, pages, self.project_root)  # sitemap, robots.txt, CNAME
+            if guide.site.anki_deck:
+                from .anki import publish_deck  # genanki loads only for guides that publish a deck
+
+                publish_deck(tmp, guide, self.project_root)
             for step in self.post_steps:
                 step(tmp, guide)
             swap_in(tmp, target)
