@@ -80,8 +80,9 @@ def test_footnotes_are_numbered_per_card() -> None:
 
 def test_task_lists_and_double_tilde_strikethrough() -> None:
     html = render_markdown("- [x] done\n- [ ] open\n")
-    assert '<li class="task-list-item"><input class="task-list-item-checkbox" type="checkbox" disabled="" checked=""> done</li>' in html
-    assert 'type="checkbox" disabled=""> open' in html
+    assert ('<li class="task-list-item"><input class="task-list-item-checkbox" type="checkbox" disabled="" checked=""'
+            ' aria-label="done"> done</li>') in html
+    assert 'type="checkbox" disabled="" aria-label="open"> open' in html
     assert render_markdown("~~old~~ new") == "<p><s>old</s> new</p>\n"
     # a single tilde is "about": ~6 GB, ~$15 stay text
     assert render_markdown("~6 GB and ~$15~") == "<p>~6 GB and ~$15~</p>\n"
