@@ -211,3 +211,16 @@ def test_language_de_comes_with_german_labels_and_labels_override_single_keys(tm
 def test_english_labels_by_default(rich: Path) -> None:
     domain = (rich / "site/retrieval/index.html").read_text(encoding="utf-8")
     assert ">Overview</a>" in domain and "Domain 01 · 3 topics" in domain and "site-footer-text" not in domain
+
+
+def test_the_readme_documents_every_config_theme_and_label_key() -> None:
+    from helpers import REPO
+
+    from studyguide.content.config import CONFIG_SCHEMA
+    from studyguide.content.labels import label_keys
+    from studyguide.content.themeconfig import PALETTE_VARIABLES, THEME_SCHEMA
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    missing = [k for k in [*CONFIG_SCHEMA, *THEME_SCHEMA] if f"{k}:" not in readme]
+    missing += [k for k in [*label_keys(), *PALETTE_VARIABLES] if f"`{k}`" not in readme]
+    assert missing == []

@@ -450,3 +450,31 @@ def test_incremental_rebuilds_equal_full_builds(tmp_path) -> None:
         assert builder.last_rendered <= most, f"{what}: rendered {builder.last_rendered} pages"
         if what == "topic body":  # a reused page is the previous file, hard-linked, not written again
             assert (builder.out_dir / "tags" / "index.html").stat().st_ino == inode
+
+
+def test_the_preview_watches_the_theme_folder_extra_files_and_assets(project, serve) -> None:
+    """An edit to an override template, an override stylesheet, an extra_css file or a content
+    image shows up without restarting the preview."""
+    (project / "studyguide.yml").write_text((project / "studyguide.yml").read_text()
+                                            + "theme:\n  dir: my-theme\nextra_css: [extra.css]\n")
+    (project / "my-theme/templates").mkdir(parents=True)
+    (project / "my-theme/static/css").mkdir(parents=True)
+    page_template = project / "my-theme/templates/page.html"
+    page_template.write_text('{% extends "base.html" %}{% block main %}<p class="v1">one</p>{% endblock %}')
+    (project / "my-theme/static/css/search.css").write_text("/* v1 */\n")
+    (project / "extra.css").write_text("/* extra v1 */\n")
+    server = serve(project)
+    assert 'class="v1"' in fetch(server.url + "answer-structure/")[1]
+    start = generation(server.url)
+
+    page_template.write_text('{% extends "base.html" %}{% block main %}<p class="v2">two</p>{% endblock %}')
+    wait_for(lambda: 'class="v2"' in fetch(server.url + "answer-structure/")[1], 10, "the template edit")
+    (project / "my-theme/static/css/search.css").write_text("/* v2 */\n")
+    wait_for(lambda: fetch(server.url + "assets/css/search.css")[1] == "/* v2 */\n", 10, "the CSS edit")
+    (project / "extra.css").write_text("/* extra v2 */\n")
+    wait_for(lambda: fetch(server.url + "assets/extra/extra.css")[1] == "/* extra v2 */\n", 10, "extra_css")
+    image = project / "content/domains/01-retrieval/assets/new.svg"
+    image.parent.mkdir()
+    image.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="20"/>')
+    wait_for(lambda: fetch(server.url + "files/domains/01-retrieval/assets/new.svg")[0] == 200, 10, "a new asset")
+    assert generation(server.url) > start
