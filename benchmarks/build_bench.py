@@ -22,14 +22,14 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from synthetic import make_guide  # noqa: E402
 
-from studyguide.markup.parser import render_markdown  # noqa: E402
+from studyguide.markup.parser import clear_markdown_cache  # noqa: E402
 from studyguide.site.builder import SiteBuilder  # noqa: E402
 
 
 def time_build(config: Path, out: Path, runs: int) -> list[float]:
     times = []
     for _ in range(runs):
-        render_markdown.cache_clear()
+        clear_markdown_cache()
         builder = SiteBuilder(config, out, search=False)  # a new builder: no parse cache
         start = time.perf_counter()
         builder.build()

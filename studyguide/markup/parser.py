@@ -15,6 +15,7 @@ rendering depends on besides the text is its :class:`~.context.RenderContext`.
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Callable
 
 from markdown_it import MarkdownIt
@@ -49,10 +50,48 @@ def make_parser() -> MarkdownIt:
 PARSER = make_parser()
 
 
-@functools.lru_cache(maxsize=65536)
+# The same rules with the inline stage off, for what needs only the block structure (a file's
+# ``##`` sections, whether a body has a code block or a diagram): inline parsing is most of
+# markdown-it's work, and each body is then parsed in full exactly once, when it is rendered.
+BLOCK_PARSER = make_parser().disable(["inline", "text_join"])
+
+MARKDOWN_CACHE_SIZE = 65536
+CacheKey = tuple[str, RenderContext]
+_rendered: dict[CacheKey, str] = {}  # (text, context) → HTML, oldest first
+
+
 def render_markdown(text: str, context: RenderContext = PLAIN) -> str:
-    """Markdown → HTML. Cached by text and context: a rebuild re-renders only what changed."""
-    return PARSER.render(text, context.env())
+    """Markdown → HTML. Cached by text and context: a rebuild re-renders only what changed.
+
+    A plain dict rather than ``functools.lru_cache`` so that a build's worker processes can hand
+    what they rendered back to the main process (:func:`rendered_after`, :func:`remember`).
+    """
+    key = (text, context)
+    html = _rendered.get(key)
+    if html is None:
+        html = _rendered[key] = PARSER.render(text, context.env())
+        if len(_rendered) > MARKDOWN_CACHE_SIZE:
+            del _rendered[next(iter(_rendered))]
+    return html
+
+
+def clear_markdown_cache() -> None:
+    _rendered.clear()
+    render_inline.cache_clear()
+
+
+def markdown_cache_size() -> int:
+    return len(_rendered)
+
+
+def rendered_after(count: int) -> list[tuple[CacheKey, str]]:
+    """The cache entries added after it held `count` of them (what a worker process rendered)."""
+    return list(itertools.islice(_rendered.items(), count, None))
+
+
+def remember(entries: list[tuple[CacheKey, str]]) -> None:
+    """Add entries that another process rendered."""
+    _rendered.update(entries)
 
 
 @functools.lru_cache(maxsize=65536)

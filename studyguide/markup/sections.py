@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .parser import PARSER
+from .parser import BLOCK_PARSER
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ def split_sections(text: str) -> tuple[list[SplitSection], Preamble | None]:
     ``token.map`` gives their source lines for error messages.
     """
     lines = text.splitlines(keepends=True)
-    tokens = PARSER.parse(text)
+    tokens = BLOCK_PARSER.parse(text)
     starts: list[tuple[int, int, str]] = []  # (first line, line after heading, heading text)
     for i, tok in enumerate(tokens):
         if tok.type == "heading_open" and tok.tag == "h2" and tok.level == 0 and tok.map:

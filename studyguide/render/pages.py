@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ..content.model import Site
 from ..content.slugs import slugify
@@ -21,6 +21,24 @@ class RenderedPage:
     path: str  # output path relative to the site root, e.g. "llm-fundamentals/index.html"
     html: str
     kind: str  # home, domain, interview, page, tags, 404
+
+
+@dataclass(frozen=True)
+class WrittenPage:
+    """A page already written into the build folder: what later steps (sitemap) know of it."""
+
+    path: str
+    kind: str
+
+
+class PageInfo(Protocol):
+    """A rendered or written page, as far as listing it goes."""
+
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """The renderer: content model → HTML pages, through Jinja templates with autoescape.
 
-It does no file writing: it returns every page as text, so the builder can gather everything
-first and write only when all of it rendered (a template error leaves the old site untouched).
+It does no file writing: it yields every page as text, one at a time, and the builder writes each
+into a temporary folder that replaces the old site only once every page rendered (a template
+error leaves the old site untouched).
 Links are relative to the page (the site works from any sub-path), except on ``404.html``, which
 GitHub Pages serves at any depth and so gets absolute links from ``base_url``.
 """
@@ -9,6 +10,7 @@ GitHub Pages serves at any depth and so gets absolute links from ``base_url``.
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,12 +23,13 @@ from ..content.labels import label_set, markup_labels, plural
 from ..content.links import LinkIndex
 from ..content.model import Guide
 from ..content.slugs import slugify
-from ..markup.diagrams import DIAGRAM_MARKER, diagram_html
-from ..markup.highlight import CSS_CLASS as CODE_CLASS
+from ..markup.diagrams import diagram_html
+from ..markup.features import has_code, has_diagrams
 from ..markup.parser import render_inline, render_markdown
 from .markdown import MarkdownRenderer
 from .pages import PageSpec, RenderedPage, TemplateRenderError, anki_deck_path
 from .seo import structured_data
+from .shared import SharedParts
 from .theme import Theme
 from .themefiles import ThemeFiles, theme_files
 
@@ -43,17 +46,6 @@ def tag_anchors(tags: list[str]) -> dict[str, str]:
         anchors[tag] = anchor
         used.add(anchor)
     return anchors
-
-
-def has_diagrams(markdown_bodies: list[str]) -> bool:
-    """Whether any body renders a diagram (decides if a page loads Mermaid at all)."""
-    return any(DIAGRAM_MARKER in render_markdown(body) for body in markdown_bodies)
-
-
-def has_code(markdown_bodies: list[str]) -> bool:
-    """Whether any body has a code block (decides if a page links the highlighting stylesheet)."""
-    marker = f'<pre class="{CODE_CLASS}"'
-    return any(marker in render_markdown(body) for body in markdown_bodies)
 
 
 class Renderer:
@@ -80,6 +72,7 @@ class Renderer:
         self.env.globals["diagram"] = lambda d: Markup(diagram_html(d.source, d.title))
         self.env.globals["version"] = __version__
         self.env.globals["structured_data"] = structured_data  # JSON-LD for partials/meta.html
+        SharedParts(self.env).install()  # sidebar_domains(), shared(): rendered once per depth
         self.search = search
         self.assets = self.files.versions()
         self.markdown: MarkdownRenderer | None = None
@@ -123,6 +116,11 @@ class Renderer:
         return specs
 
     def render(self, guide: Guide) -> list[RenderedPage]:
+        return list(self.iter_render(guide))
+
+    def iter_render(self, guide: Guide, specs: Iterable[PageSpec] | None = None) -> Iterator[RenderedPage]:
+        """Render `specs` (default: every page) one at a time, so the caller can write each and
+        let it go: memory never holds the whole site."""
         tags = guide.tags()
         anchors = tag_anchors(list(tags))
         base_path = urlsplit(guide.site.base_url).path if guide.site.base_url else "/"
@@ -132,8 +130,7 @@ class Renderer:
                   "tag_anchor": anchors, "search_enabled": self.search, "labels": labels,
                   "theme": self.files}
         deck = anki_deck_path(guide.site)  # the published .apkg, or None
-        rendered = []
-        for spec in self.pages(guide):
+        for spec in self.pages(guide) if specs is None else specs:
             # 404.html is served for missing URLs at any depth: its links must be absolute.
             root = base_path if spec.kind == "404" else self._relative_root(spec.url)
             context = dict(common, **spec.extra, page_spec=spec, root=root,
@@ -148,8 +145,7 @@ class Renderer:
                 message = exc.message if isinstance(exc, TemplateError) and exc.message else str(exc)
                 raise TemplateRenderError(name, line, f"{type(exc).__name__}: {message}",
                                           self._template_file(name)) from exc
-            rendered.append(RenderedPage(spec.output_path, html, spec.kind))
-        return rendered
+            yield RenderedPage(spec.output_path, html, spec.kind)
 
     def _template_position(self, exc: Exception, fallback: str) -> tuple[str, int | None]:
         """The template and line where `exc` happened.

@@ -13,7 +13,7 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,10 +22,11 @@ from ..content.config import CONFIG_NAME
 from ..content.loader import Loader
 from ..content.model import Guide
 from ..content.sources import real_path
-from ..render.pages import RenderedPage
+from ..render.pages import PageInfo, RenderedPage
 from ..render.renderer import Renderer
 from ..render.theme import Theme, default_theme
 from ..render.themefiles import ThemeFiles, theme_files
+from .parallel import page_writer, render_pages
 from .sitemap import write_extra_files
 from .swap import disk_nearly_full, make_work_folder, remove_leftovers, remove_work_folder, swap_in
 
@@ -90,25 +91,29 @@ def check_out_dir(out_dir: Path, project_root: Path, protected: list[Path]) -> N
                              f"another --out")
 
 
-def write_site(folder: Path, pages: list[RenderedPage], files: ThemeFiles, guide: Guide,
-               previous: Path | None = None, unchanged: frozenset[str] = frozenset()) -> None:
-    """Write rendered pages, the theme's assets and the content's asset files into `folder`
-    (which must be empty).
+def write_site(folder: Path, pages: Iterable[RenderedPage], previous: Path | None = None,
+               unchanged: frozenset[str] = frozenset()) -> None:
+    """Write rendered pages into `folder`.
 
     Pages whose paths are in `unchanged` are hard-linked from the `previous` build instead of
     written again (``serve`` rebuilds a 10,000-topic guide by writing only the pages an edit
     changed). Post-steps may add files but must not modify pages in place.
     """
+    write = page_writer(folder)
     for page in pages:
-        target = folder / page.path
-        target.parent.mkdir(parents=True, exist_ok=True)
         if previous is not None and page.path in unchanged:
+            target = folder / page.path
+            target.parent.mkdir(parents=True, exist_ok=True)
             try:
                 os.link(previous / page.path, target)
                 continue
             except OSError:
                 pass  # gone, or another file system: write it
-        target.write_text(page.html, encoding="utf-8")
+        write(page)
+
+
+def write_assets(folder: Path, files: ThemeFiles, guide: Guide) -> None:
+    """The theme's assets, the content's asset files and the GitHub Pages marker."""
     files.write(folder / "assets")
     if guide.content_dir is not None:  # images and files from content's assets/ folders
         for source in asset_files(guide.content_dir):
@@ -132,7 +137,6 @@ class SiteBuilder:
         self.search = search
         self.post_steps = list(post_steps or [])
         self.loader = Loader()
-        self._written: dict[str, str] = {}  # page path → the HTML object now in out_dir
 
     def load(self) -> Guide:
         return self.loader.load(self.config_path)
@@ -141,9 +145,18 @@ class SiteBuilder:
         """The theme with the guide's own folder (``theme: dir``) in front of it."""
         return self.theme.with_overrides(guide.site.theme.folder)
 
-    def render(self, guide: Guide) -> list[RenderedPage]:
+    def renderer(self, guide: Guide) -> Renderer:
         # A new renderer per build: templates and assets may have changed since the last one.
-        return Renderer(self.theme_for(guide), guide.site.theme, search=self.search).render(guide)
+        return Renderer(self.theme_for(guide), guide.site.theme, search=self.search)
+
+    def render(self, guide: Guide) -> list[RenderedPage]:
+        """Every page as text, all at once (for tools and tests; a build streams them instead)."""
+        return self.renderer(guide).render(guide)
+
+    def write_pages(self, folder: Path, guide: Guide, previous: Path) -> Sequence[PageInfo]:
+        """Render every page into `folder`, each written as soon as it is rendered, on every core
+        when the guide is big (see :mod:`.parallel`). `previous` is the site being replaced."""
+        return render_pages(self.renderer(guide), guide, page_writer(folder), keep_markdown=bool(self.post_steps))
 
     def build(self) -> BuildResult:
         """Load, render, write to a temporary folder, run post-steps, swap. Raises on any failure."""
@@ -151,7 +164,6 @@ class SiteBuilder:
         guide = self.load()
         check_out_dir(self.out_dir, self.project_root,
                       [*self.theme_for(guide).folders, guide.content_dir or self.config_path.parent / "content"])
-        pages = self.render(guide)
         # A symbolic link (``site`` → a web root) stays: its target is what gets replaced,
         # atomically, by a work folder made beside the target.
         target = real_path(self.out_dir) if self.out_dir.is_symlink() else self.out_dir
@@ -159,10 +171,8 @@ class SiteBuilder:
         remove_leftovers(target)
         tmp = make_work_folder(target)
         try:
-            # The very same HTML object as last time (a renderer that reuses pages) is the same file.
-            unchanged = frozenset(p.path for p in pages if self._written.get(p.path) is p.html)
-            files = theme_files(self.theme_for(guide), guide.site.theme)
-            write_site(tmp, pages, files, guide, target, unchanged)
+            pages = self.write_pages(tmp, guide, target)
+            write_assets(tmp, theme_files(self.theme_for(guide), guide.site.theme), guide)
             write_extra_files(tmp, guide, pages, self.project_root)  # sitemap, robots.txt, CNAME
             if guide.site.anki_deck:
                 from .anki import publish_deck  # genanki loads only for guides that publish a deck
@@ -181,7 +191,6 @@ class SiteBuilder:
                                                   f"the previous site in '{self.out_dir}' is intact. Free some "
                                                   f"space and build again") from exc
             raise
-        self._written = {p.path: p.html for p in pages}
         seconds = time.perf_counter() - start
         log.debug("built %d pages into %s in %.3f s", len(pages), self.out_dir, seconds)
         return BuildResult(guide, self.out_dir, len(pages), seconds)

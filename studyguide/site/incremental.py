@@ -37,7 +37,7 @@ from ..content.assets import asset_files
 from ..content.model import Domain, Guide, Page
 from ..render.pages import PageSpec, RenderedPage
 from ..render.renderer import Renderer
-from .builder import SiteBuilder
+from .builder import SiteBuilder, write_site
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +135,16 @@ class IncrementalBuilder(SiteBuilder):
         self._shared: tuple | None = None  # what every page depends on, as of the last render
         self._full_render_s = 0.0
         self.last_rendered = 0  # pages rendered by the last build (the rest were reused)
+        self._written: dict[str, str] = {}  # page path → the HTML object now in out_dir
+
+    def write_pages(self, folder: Path, guide: Guide, previous: Path) -> list[RenderedPage]:
+        """Write the pages in this process; a page whose HTML is the very same object as last
+        time (reused, not rendered again) is hard-linked from the `previous` build."""
+        pages = self.render(guide)
+        unchanged = frozenset(p.path for p in pages if self._written.get(p.path) is p.html)
+        write_site(folder, pages, previous, unchanged)
+        self._written = {p.path: p.html for p in pages}
+        return pages
 
     def render(self, guide: Guide) -> list[RenderedPage]:
         start = time.perf_counter()

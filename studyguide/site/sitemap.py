@@ -17,12 +17,12 @@ from __future__ import annotations
 import logging
 import subprocess
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 from ..content.model import Guide, Site
-from ..render.pages import RenderedPage
+from ..render.pages import PageInfo
 from ..render.seo import page_url
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ _told_no_base_url = False
 # --- lastmod -----------------------------------------------------------------------------------
 
 
-def page_sources(guide: Guide, page: RenderedPage) -> tuple[Path, ...]:
+def page_sources(guide: Guide, page: PageInfo) -> tuple[Path, ...]:
     """The content files a page is made from, for its ``lastmod``.
 
     A domain page is its folder (metadata, diagram, topics); a free page is its file; the
@@ -109,7 +109,7 @@ def content_dates(paths: Iterable[Path], cwd: Path) -> dict[Path, datetime]:
     return dates
 
 
-def page_lastmod(guide: Guide, page: RenderedPage, dates: dict[Path, datetime]) -> datetime | None:
+def page_lastmod(guide: Guide, page: PageInfo, dates: dict[Path, datetime]) -> datetime | None:
     known = [dates[p.resolve()] for p in page_sources(guide, page) if p.resolve() in dates]
     return max(known) if known else None
 
@@ -117,12 +117,12 @@ def page_lastmod(guide: Guide, page: RenderedPage, dates: dict[Path, datetime]) 
 # --- sitemap.xml, robots.txt, CNAME --------------------------------------------------------------
 
 
-def listed_pages(pages: list[RenderedPage]) -> list[RenderedPage]:
+def listed_pages(pages: Sequence[PageInfo]) -> list[PageInfo]:
     """The pages a sitemap lists: every HTML page except the unlisted kinds (404)."""
     return [p for p in pages if p.kind not in UNLISTED_KINDS and p.path.endswith(".html")]
 
 
-def sitemap_xml(guide: Guide, pages: list[RenderedPage], dates: dict[Path, datetime]) -> str:
+def sitemap_xml(guide: Guide, pages: Sequence[PageInfo], dates: dict[Path, datetime]) -> str:
     """A sitemap (sitemaps.org 0.9) of every listed page with its ``lastmod``. Needs ``base_url``."""
     if not guide.site.base_url:
         raise ValueError("a sitemap needs absolute URLs: set base_url")
@@ -149,7 +149,7 @@ def robots_txt(site: Site) -> str:
     return "\n".join(lines) + "\n"
 
 
-def extra_files(guide: Guide, pages: list[RenderedPage], dates: dict[Path, datetime]) -> dict[str, str]:
+def extra_files(guide: Guide, pages: Sequence[PageInfo], dates: dict[Path, datetime]) -> dict[str, str]:
     """Files written beside the pages: name → text."""
     files = {"robots.txt": robots_txt(guide.site)}
     if guide.site.base_url:
@@ -159,7 +159,7 @@ def extra_files(guide: Guide, pages: list[RenderedPage], dates: dict[Path, datet
     return files
 
 
-def write_extra_files(folder: Path, guide: Guide, pages: list[RenderedPage], project_root: Path) -> None:
+def write_extra_files(folder: Path, guide: Guide, pages: Sequence[PageInfo], project_root: Path) -> None:
     """Write :func:`extra_files` into the build folder (dates are looked up only for a sitemap)."""
     global _told_no_base_url
     dates: dict[Path, datetime] = {}

@@ -1,0 +1,163 @@
+"""Render a big guide on every core: forked workers each render and write a share of the pages.
+
+Rendering is pure Python (markdown-it, Jinja), so threads would not help; processes do. Workers
+are forked after the guide is loaded, so they start with the content model, the templates and the
+Markdown cache already in memory and nothing is pickled on the way in. Each worker writes its
+pages straight into the build's temporary folder (the swap makes the whole folder appear at once)
+and sends back only the pages' paths and kinds — and, when a post-step such as search indexing
+will need it, the Markdown it rendered.
+
+A worker that fails for any reason is not trusted to explain why: the main process renders that
+share itself, so a template error is raised exactly as in a single-process build (same exception,
+same ``templates/FILE:LINE``). Small guides stay in one process, where forking costs more than it
+saves (see :data:`MIN_PARALLEL_WEIGHT`).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterable
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from ..content.model import Guide
+from ..markup.parser import markdown_cache_size, remember, rendered_after
+from ..render.pages import PageSpec, RenderedPage, WrittenPage
+from ..render.renderer import Renderer
+
+log = logging.getLogger(__name__)
+
+# Markdown characters a page renders, summed over the guide, below which one process is faster
+# than forking (about 150 topics of ~2 KB; the bundled guide has ~260 KB and stays single).
+MIN_PARALLEL_WEIGHT = 300_000
+PAGE_OVERHEAD = 3_000  # a page's fixed cost (sidebar, header) in the same unit as its Markdown
+
+
+WritePage = Callable[[RenderedPage], None]
+
+
+def available_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def page_weight(spec: PageSpec, guide: Guide) -> int:
+    """Roughly how much work a page is: the Markdown it renders plus a fixed part."""
+    if spec.kind == "domain":
+        return PAGE_OVERHEAD + sum(len(t.body) for t in spec.extra["domain"].topics)
+    if spec.kind == "interview":  # the answers are rendered, then read again for the FAQ JSON-LD
+        return PAGE_OVERHEAD + 2 * sum(len(s.body) for q in guide.questions for s in q.sections)
+    if spec.kind == "page":
+        return PAGE_OVERHEAD + len(spec.extra["page"].body)
+    if spec.kind in ("home", "tags"):
+        return PAGE_OVERHEAD + 100 * len(guide.topics)
+    return PAGE_OVERHEAD
+
+
+def split_shares(weights: list[int], n: int) -> list[list[int]]:
+    """Page indexes in `n` shares of about equal weight (heaviest first onto the lightest share),
+    each share in page order."""
+    shares: list[list[int]] = [[] for _ in range(n)]
+    loads = [0] * n
+    for i in sorted(range(len(weights)), key=lambda i: -weights[i]):
+        lightest = loads.index(min(loads))
+        shares[lightest].append(i)
+        loads[lightest] += weights[i]
+    return [sorted(share) for share in shares if share]
+
+
+def worker_count(total_weight: int) -> int:
+    """How many processes to render with (1: the main process alone)."""
+    if total_weight < MIN_PARALLEL_WEIGHT or not hasattr(os, "fork") or sys.platform == "darwin":
+        return 1
+    if threading.active_count() > 1:  # forking a process with threads can deadlock the child
+        return 1
+    return max(1, min(available_cpus(), total_weight // MIN_PARALLEL_WEIGHT))
+
+
+def _write_share(renderer: Renderer, guide: Guide, specs: Iterable[PageSpec],
+                 write: WritePage) -> list[WrittenPage]:
+    written = []
+    for page in renderer.iter_render(guide, specs):
+        write(page)
+        written.append(WrittenPage(page.path, page.kind))
+    return written
+
+
+def _worker(conn: Connection, renderer: Renderer, guide: Guide, specs: list[PageSpec], write: WritePage,
+            send_markdown: bool) -> None:
+    try:
+        cached = markdown_cache_size()
+        written = _write_share(renderer, guide, specs, write)
+        conn.send(("ok", written, rendered_after(cached) if send_markdown else []))
+    except BaseException:  # the main process renders this share again and reports the error
+        log.debug("render worker failed; its share is rendered again", exc_info=True)
+        conn.send(("failed", [], []))
+    finally:
+        conn.close()
+
+
+def render_pages(renderer: Renderer, guide: Guide, write: WritePage, *,
+                 keep_markdown: bool = False) -> list[WrittenPage]:
+    """Render every page of `guide` and `write` each as soon as it is rendered, in parallel when
+    the guide is big enough. Returns the written pages in page order.
+
+    `keep_markdown`: bring what the workers rendered back into this process's Markdown cache
+    (search indexing reads every body again).
+    """
+    specs = renderer.pages(guide)
+    weights = [page_weight(spec, guide) for spec in specs]
+    workers = worker_count(sum(weights))
+    if workers == 1:
+        return _write_share(renderer, guide, specs, write)
+    shares = split_shares(weights, workers)
+    context = multiprocessing.get_context("fork")
+    running = []
+    try:
+        for share in shares[1:]:
+            ours, theirs = context.Pipe(duplex=False)
+            process = context.Process(target=_worker, daemon=True,
+                                      args=(theirs, renderer, guide, [specs[i] for i in share], write,
+                                            keep_markdown))
+            process.start()
+            theirs.close()
+            running.append((process, ours, share))
+        by_index = dict(zip(shares[0], _write_share(renderer, guide, [specs[i] for i in shares[0]], write),
+                            strict=True))
+        for _process, conn, share in running:
+            try:
+                status, written, markdown = conn.recv()
+            except EOFError:  # the worker died without a word (killed, out of memory)
+                status, written, markdown = "failed", [], []
+            if status != "ok":
+                written = _write_share(renderer, guide, [specs[i] for i in share], write)
+            remember(markdown)
+            by_index.update(zip(share, written, strict=True))
+        log.debug("rendered %d pages in %d processes", len(specs), workers)
+        return [by_index[i] for i in range(len(specs))]
+    finally:
+        for process, conn, _ in running:
+            conn.close()
+            if process.is_alive():
+                process.terminate()
+            process.join()
+
+
+def page_writer(folder: Path) -> WritePage:
+    """Write a rendered page into `folder`, making its parent folders as needed."""
+    made: set[Path] = set()
+
+    def write(page: RenderedPage) -> None:
+        target = folder / page.path
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        target.write_text(page.html, encoding="utf-8")
+
+    return write
