@@ -1,6 +1,8 @@
 """Property test: malformed input never crashes the build and never leaves a partial site.
 
-Hypothesis takes the mini fixture guide and applies 1–3 random mutations — new YAML front matter or
+Hypothesis takes the mini fixture guide and applies 1–3 random mutations — one value set in an
+otherwise valid file (dates and timestamps, most of them impossible; integers past Python's digit
+limit; URLs urllib refuses; paths with NUL bytes or over-long names), new YAML front matter or
 YAML files (wrong types, tags, anchors, aliases, merge keys, control characters, multi-documents),
 new Markdown bodies (unclosed fences, stray ``---``, deep nesting, NULs, template syntax), byte-level
 damage, other encodings (UTF-16/32, Latin-1, BOMs), and new, renamed or deleted files and folders
@@ -17,6 +19,7 @@ set ``STUDYGUIDE_FUZZ_EXAMPLES=5000`` and ``STUDYGUIDE_FUZZ_RANDOM=1`` (new exam
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -76,9 +79,55 @@ NAME_CHARS = st.sampled_from(list("0123456789-abcxyzABC._ é💥~#%"))
 ENCODINGS = ["utf-16", "utf-16-be", "utf-32", "latin-1", "cp1252", "utf-8-sig", "utf-7"]
 
 
+def date_like() -> st.SearchStrategy[str]:
+    """Dates and timestamps YAML resolves by their shape, most of them impossible (month 13, 25:00)."""
+    day = st.tuples(st.integers(0, 9999), st.integers(0, 19), st.integers(0, 39)).map(
+        lambda t: f"{t[0]:04d}-{t[1]:02d}-{t[2]:02d}")
+    time = st.tuples(st.integers(0, 29), st.integers(0, 69), st.integers(0, 69), st.sampled_from(["", "Z", ".5", "+25:00"])).map(
+        lambda t: f"{t[0]:02d}:{t[1]:02d}:{t[2]:02d}{t[3]}")
+    return st.one_of(day, st.tuples(day, st.sampled_from(["T", " ", "t"]), time).map("".join))
+
+
+def huge_number() -> st.SearchStrategy[str]:
+    """Integers past Python's 4300-digit limit for int(str), in YAML's other notations too."""
+    return st.tuples(st.sampled_from(["", "-", "+", "0x", "0o", "0b"]), st.integers(4290, 6000)).map(
+        lambda t: t[0] + ("1" if t[0] in ("0b",) else "7") * t[1])
+
+
+def odd_url() -> st.SearchStrategy[str]:
+    """URLs urllib refuses or misreads: unclosed IPv6 hosts, ports out of range, credentials, spaces."""
+    return st.tuples(st.sampled_from(["https://", "http://", "ftp://", "//", "https:", ""]),
+                     st.sampled_from(["", "user:pw@", "tok@", ":@"]),
+                     st.sampled_from(["example.com", "[::1", "[::1]", "[v1.x]", "exa mple.com", "", "a\nb.example"]),
+                     st.sampled_from(["", ":0", ":65535", ":65536", ":99999", ":-1", ":abc", ":"]),
+                     st.sampled_from(["/", "/x?access_token=T", "#f", "/\0", ""])).map("".join)
+
+
+def path_value() -> st.SearchStrategy[str]:
+    """Paths with NUL bytes, 300-character names or 5 kB in all."""
+    return st.one_of(st.sampled_from(["diagram.mmd\0", "\0", "content\0", "d" * 300 + ".mmd", "a/" * 2100 + "x",
+                                      "../" * 40 + "etc", "diagram.mmd/", ".", "", "\ud800"]),
+                     st.tuples(st.text(max_size=5), st.sampled_from(["\0", "\x00"]), st.text(max_size=5)).map("".join))
+
+
+def quoted(value: str) -> str:
+    """`value` as a double-quoted YAML scalar; its backslash escapes (\0, \n) are YAML's."""
+    return '"' + value.replace('"', '\\"') + '"'
+
+
+HOSTILE_VALUE = st.one_of(date_like(), huge_number(), odd_url().map(quoted), path_value().map(quoted),
+                          st.sampled_from(YAML_ATOMS))
+# Keys whose values reach a validator only when the rest of the file is fine: set them alone.
+VALUE_TARGETS = [("studyguide.yml", k) for k in ("title", "base_url", "repo_url", "cname", "content_dir", "language")]
+VALUE_TARGETS += [("content/domains/01-retrieval/domain.yml", "  file"), ("content/domains/01-retrieval/domain.yml", "name"),
+                  (MARKDOWN_FILES[0], "title"), (MARKDOWN_FILES[0], "tags"), (MARKDOWN_FILES[3], "id"),
+                  (MARKDOWN_FILES[3], "question"), (MARKDOWN_FILES[6], "label")]
+
+
 def yaml_text() -> st.SearchStrategy[str]:
     value = st.one_of(st.sampled_from(YAML_ATOMS), st.text(max_size=30),
-                      st.integers().map(str), st.floats().map(str))
+                      st.integers().map(str), st.floats().map(str), date_like(), huge_number(),
+                      odd_url().map(quoted), path_value().map(quoted))
     line = st.one_of(
         st.tuples(st.sampled_from(KEYS), value).map(lambda kv: f"{kv[0]}: {kv[1]}"),
         st.tuples(st.sampled_from(KEYS), st.lists(value, max_size=4)).map(
@@ -115,11 +164,31 @@ MUTATION = st.one_of(
               st.tuples(file_name(), st.one_of(markdown_text(), yaml_text()), st.booleans())),
     st.tuples(st.just("rename"), st.sampled_from(ALL_FILES + FOLDERS[2:]), file_name()),
     st.tuples(st.just("delete"), st.sampled_from(ALL_FILES + FOLDERS), st.none()),
+    st.tuples(st.just("value"), st.sampled_from(VALUE_TARGETS), HOSTILE_VALUE),
+    st.tuples(st.just("value"), st.sampled_from(VALUE_TARGETS), HOSTILE_VALUE),  # twice as likely
 )
+
+
+def set_value(path: Path, key: str, value: str) -> None:
+    """Set one `key:` line (indented keys stay indented) to `value`, or add it; the rest stays valid."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    for n, line in enumerate(lines):
+        if line.startswith(f"{key}:"):
+            lines[n] = f"{key}: {value}"
+            break
+    else:
+        lines.insert(1 if lines[0] == "---" else len(lines), f"{key}: {value}")
+    path.write_bytes("\n".join(lines).encode("utf-8", "surrogatepass"))
 
 
 def apply(project: Path, mutation: tuple) -> None:
     kind, rel, arg = mutation
+    if kind == "value":
+        (file, key), value = rel, arg
+        if (project / file).is_file():
+            with contextlib.suppress(UnicodeDecodeError):  # an earlier mutation re-encoded the file
+                set_value(project / file, key, value)
+        return
     target = project / rel
     if not target.exists():
         return  # an earlier mutation deleted or renamed it
