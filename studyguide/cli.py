@@ -127,11 +127,13 @@ def export_anki(config: Path, output: Path | None) -> None:
 @config_option
 @verbosity_options
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def check(config: Path, strict: bool) -> None:
+@click.option("--require-tools", is_flag=True,
+              help="Fail when a check is skipped because its tool (Chromium, Java, vnu.jar) is missing.")
+def check(config: Path, strict: bool, require_tools: bool) -> None:
     """Validate content, build into a temporary folder and check the built site."""
     from .commands.check import check as run_check
 
-    run_check(config, strict=strict)
+    run_check(config, strict=strict, require_tools=require_tools)
 
 
 @main.command()

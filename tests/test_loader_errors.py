@@ -121,7 +121,7 @@ def test_duplicate_topic_slug_across_domains(project: Path) -> None:
         "---\ntitle: Again\nsubtitle: s\ntags: [a]\n---\nBody.\n", encoding="utf-8")
     assert errors_for(project) == [
         "content/domains/02-agents/02-hybrid-search.md:1: topic slug 'hybrid-search' is also used by "
-        f"{project / TOPIC}: card ids must be unique"]
+        f"{TOPIC}: card ids must be unique"]
 
 
 def test_duplicate_question_id(project: Path) -> None:
@@ -129,13 +129,38 @@ def test_duplicate_question_id(project: Path) -> None:
         "---\nid: q1\nquestion: again?\n---\n## Problem\nText.\n", encoding="utf-8")
     assert errors_for(project) == [
         "content/interview/02-behavioral/02-q1-again.md:2: question id 'q1' is also used by "
-        f"{project / QUESTION}"]
+        f"{QUESTION}"]
+
+
+def test_the_other_file_of_a_duplicate_is_named_relative_to_the_project(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (project / "content/domains/02-agents/02-hybrid-search.md").write_text(
+        "---\ntitle: Again\nsubtitle: s\ntags: [a]\n---\nBody.\n", encoding="utf-8")
+    (project / "content/pages/09-retrieval.md").write_text("---\ntitle: R\n---\nBody.\n", encoding="utf-8")
+    monkeypatch.chdir(project / "content/domains")  # run from deeper down: the same names
+    errors = errors_for(project)
+    assert "02-agents/02-hybrid-search.md:1: topic slug 'hybrid-search' is also used by " \
+        f"{TOPIC}: card ids must be unique" in errors
+    assert f"{project}/content/pages/09-retrieval.md:1: page slug 'retrieval' is also used by " \
+        "content/domains/01-retrieval" in errors  # (the file itself is named from the working folder)
 
 
 def test_file_name_without_order_prefix(project: Path) -> None:
     (project / "content/domains/01-retrieval/notes.md").write_text("x", encoding="utf-8")
     assert errors_for(project) == [
-        "content/domains/01-retrieval/notes.md:1: name must start with a number and a dash, like 01-notes"]
+        "content/domains/01-retrieval/notes.md:1: name must start with a number and a dash, like '01-notes.md'"]
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("My Notes.md", "name must start with a number and a dash, like '01-my-notes.md'"),
+    ("03-Query Rewriting.md", "slug 'Query Rewriting' must be lower-case letters, digits and single dashes: "
+                              "rename it '03-query-rewriting.md'"),
+    ("04-re ranking.md", "rename it '04-re-ranking.md'"),
+])
+def test_a_file_name_with_a_space_gets_a_correct_suggestion(project: Path, name: str, message: str) -> None:
+    (project / "content/domains/01-retrieval" / name).write_text("x", encoding="utf-8")
+    (error,) = errors_for(project)
+    assert error.startswith(f"content/domains/01-retrieval/{name}:1: ") and message in error
 
 
 def test_duplicate_order_number(project: Path) -> None:

@@ -86,6 +86,7 @@ class CheckReport:
     issues: list[Issue] = field(default_factory=list)
     ran: list[str] = field(default_factory=list)  # one line per check that ran: "links: 412 checked"
     skipped: list[str] = field(default_factory=list)  # one line per check that did not run, and why
+    skips: list[tuple[str, str]] = field(default_factory=list)  # the same as (check, reason)
 
     def add(self, severity: str, path: str | Path, line: int | None, message: str, check: str) -> None:
         label = path if isinstance(path, str) else display_path(path)
@@ -100,14 +101,25 @@ class CheckReport:
     def skip(self, check: str, reason: str) -> None:
         """Record that `check` did not run. Under ``STUDYGUIDE_REQUIRE_TOOLS=1`` that is an error."""
         self.skipped.append(f"{check}: SKIPPED — {reason}")
+        self.skips.append((check, reason))
         if tools_required():
-            self.error(check, None, f"check could not run ({reason}) and {REQUIRE_TOOLS_ENV}=1 requires it",
-                       check)
+            self._skip_error(check, reason, f"{REQUIRE_TOOLS_ENV}=1")
+
+    def _skip_error(self, check: str, reason: str, by: str) -> None:
+        self.error(check, None, f"check could not run ({reason}) and {by} requires it", check)
+
+    def require_tools(self) -> None:
+        """``check --require-tools``: every skipped check is an error, as under
+        ``STUDYGUIDE_REQUIRE_TOOLS=1`` (where they already are)."""
+        if not tools_required():
+            for check, reason in self.skips:
+                self._skip_error(check, reason, "--require-tools")
 
     def extend(self, other: CheckReport) -> None:
         self.issues.extend(other.issues)
         self.ran.extend(other.ran)
         self.skipped.extend(other.skipped)
+        self.skips.extend(other.skips)
 
     @property
     def errors(self) -> list[Issue]:

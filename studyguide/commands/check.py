@@ -88,12 +88,18 @@ def check_project(config_path: Path, *, search: bool | None = None, html: bool =
     return report
 
 
-def check(config_path: Path, *, strict: bool = False) -> CheckReport:
-    """The CLI command: print the report; exit 1 when it failed."""
+def check(config_path: Path, *, strict: bool = False, require_tools: bool = False) -> CheckReport:
+    """The CLI command: print the report; exit 1 when it failed (or, with `require_tools`, when a
+    check was skipped for want of its tool)."""
     report = check_project(config_path)
+    if require_tools:
+        report.require_tools()
     failed = report.failed(strict=strict)
     for line in report.lines(strict=strict):
         click.echo(line)
+    if report.skipped and not require_tools and not failed:
+        click.echo("  (a skipped check is not a pass: install the tool it names, "
+                   "or use --require-tools to fail instead)")
     if failed:
         sys.exit(1)
     return report

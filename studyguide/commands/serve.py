@@ -116,7 +116,8 @@ async def _run(site: PreviewSite, sockets: list[socket.socket], host: str, port:
     server = HTTPServer(make_app(site, HostPolicy(host)))
     server.add_sockets(sockets)
     site.start()
-    url = site_url(host, port, site.base_path)
+    site.origin = site_url(host, port, "")
+    url = site.origin + site.base_path
     log.info("Serving %s — live reload on; press Ctrl-C to stop.", url)
     if open_browser:  # some browsers block until closed: never on the server's thread
         threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()

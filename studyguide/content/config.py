@@ -91,6 +91,20 @@ def _check_url(value: str | None, key: str, line: int, path: Path, errors: Error
     return value
 
 
+def _check_language(value: str | None, line: int, path: Path, errors: ErrorList) -> str:
+    """`language` becomes the pages' ``lang``: it must be a valid BCP 47 tag (``en``, ``pt-BR``)."""
+    if value is None:
+        return "en"
+    import langcodes  # only configs that set a language pay for its registry
+
+    if "_" in value or not langcodes.tag_is_valid(value):
+        hint = f" (did you mean '{value.replace('_', '-')}'?)" if "_" in value else ""
+        errors.add(path, line, f"'language' must be a BCP 47 language tag like en, de or pt-BR, "
+                               f"got '{value}'{hint}")
+        return "en"
+    return value
+
+
 def load_config(path: Path, errors: ErrorList) -> Config | None:
     """Read and validate the config file; record every problem in `errors`."""
     path = Path(path)
@@ -116,7 +130,7 @@ def load_config(path: Path, errors: ErrorList) -> Config | None:
         title=values["title"],
         subtitle=values["subtitle"],
         description=values.get("description") or values["subtitle"],
-        language=values.get("language") or "en",
+        language=_check_language(values.get("language"), mapping.line_of("language"), path, errors),
         highlight=values.get("highlight"),
         base_url=base_url,
         repo_url=repo_url,

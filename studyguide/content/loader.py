@@ -20,7 +20,7 @@ from .config import CONFIG_NAME, Config, load_config
 from .errors import ContentError, ErrorList
 from .links import check_links
 from .model import BADGES, Diagram, Domain, Group, Guide, Interview, Page, Question, Section, Source, Topic
-from .slugs import is_slug, is_theme_id, split_ordered_name
+from .slugs import is_slug, is_theme_id, slugify, split_ordered_name
 from .sources import kind_of, list_folder, path_text_problem, read_text, real_path, split_front_matter
 from .yamldoc import LinedMap, Schema, check_schema, parse_mapping
 
@@ -69,6 +69,15 @@ class Loader:
         # path -> ((mtime_ns, size), parsed value, errors found while parsing that file)
         self._cache: dict[Path, tuple[tuple[int, int], object, list[ContentError]]] = {}
         self._content_root = Path("/")  # set by load_content: symlinks must stay inside it
+        self._project_root = Path.cwd()  # set by load_content: other files are named relative to it
+
+    def _project_path(self, path: Path) -> str:
+        """`path` relative to the project folder (where the config is), as another file is named
+        in an error: the same wherever the command was run from."""
+        try:
+            return Path(os.path.relpath(path, self._project_root)).as_posix()
+        except ValueError:
+            return str(path)
 
     # -- one parse function per file kind, cached by file stamp ---------------------------------
 
@@ -225,11 +234,14 @@ class Loader:
                                     f"(expected a {what} named NN-slug)")
                 continue
             if parsed is None:
-                errors.add(path, 1, f"name must start with a number and a dash, like 01-{stem.lower()}")
+                errors.add(path, 1, f"name must start with a number and a dash, like "
+                                    f"'01-{slugify(stem)}{suffix}'")
                 continue
             order, slug = parsed
             if not is_slug(slug):
-                errors.add(path, 1, f"slug '{slug}' must be lower-case letters, digits and single dashes")
+                number = stem.split("-", 1)[0]
+                errors.add(path, 1, f"slug '{slug}' must be lower-case letters, digits and single dashes: "
+                                    f"rename it '{number}-{slugify(slug)}{suffix}'")
                 continue
             found.append((order, slug, path))
         found.sort(key=lambda item: (item[0], item[1]))
@@ -278,7 +290,7 @@ class Loader:
                                     f"('#{topic.anchor}' would not open this card): rename the file")
                 continue
             if topic_slug in seen:
-                errors.add(path, 1, f"topic slug '{topic_slug}' is also used by {seen[topic_slug]}: card ids must be unique")
+                errors.add(path, 1, f"topic slug '{topic_slug}' is also used by {self._project_path(seen[topic_slug])}: card ids must be unique")
                 continue
             seen[topic_slug] = path
             topics.append(topic)
@@ -314,7 +326,7 @@ class Loader:
                 question, line = parsed
                 key = question.id.lower()
                 if key in ids:
-                    errors.add(path, line, f"question id '{question.id}' is also used by {ids[key]}")
+                    errors.add(path, line, f"question id '{question.id}' is also used by {self._project_path(ids[key])}")
                     continue
                 ids[key] = path
                 questions.append(question)
@@ -345,6 +357,7 @@ class Loader:
     def load_content(self, config: Config, errors: ErrorList) -> Guide:
         content = config.content_dir
         self._content_root = real_path(content)
+        self._project_root = config.root
         domains: list[Domain] = []
         slugs_used: dict[str, Path] = {}
         domains_dir = content / "domains"
@@ -370,7 +383,7 @@ class Loader:
                 if page is None:
                     continue
                 if slug in slugs_used:
-                    errors.add(path, 1, f"page slug '{slug}' is also used by {slugs_used[slug]}")
+                    errors.add(path, 1, f"page slug '{slug}' is also used by {self._project_path(slugs_used[slug])}")
                     continue
                 slugs_used[slug] = path
                 pages.append(page)

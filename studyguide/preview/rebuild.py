@@ -60,6 +60,7 @@ class PreviewSite:
         self.problems: list[Problem] = []
         self.failed_at: float | None = None
         self.base_path = "/"
+        self.origin = ""  # http://host:port, set by the server: to print the new address on a move
         self.building = False
         self.dirty: set[str] = set()  # changes not yet in a started build
         self.watcher: SourceWatcher | None = None
@@ -84,7 +85,10 @@ class PreviewSite:
         extra: list[Path] = []
         if config is not None:
             content = config.content_dir
-            self.base_path = urlsplit(config.site.base_url).path if config.site.base_url else "/"
+            base_path = urlsplit(config.site.base_url).path if config.site.base_url else "/"
+            if base_path != self.base_path and self.watcher is not None:  # not the first read
+                log.info("base_url changed: the preview is now at %s%s", self.origin, base_path)
+            self.base_path = base_path
             settings = config.site.theme
             theme = theme.with_overrides(settings.folder)
             extra = [p for p in (settings.logo, settings.favicon, *settings.extra_css, *settings.extra_js) if p]
