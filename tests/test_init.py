@@ -30,8 +30,17 @@ def test_init_then_build_then_check_strict_passes(tmp_path: Path) -> None:
     assert "check passed: 0 errors, 0 warnings" in checked.stdout
 
     domain = (guide / "site/getting-started/index.html").read_text(encoding="utf-8")
-    assert "<table>" in domain and "<pre" in domain and 'class="mermaid"' in domain
-    assert 'href="#previewing-and-publishing"' in domain  # the cross-link to the second card
+    # The first card shows each piece of the Markdown an author needs.
+    first = domain[domain.index('id="writing-a-topic"'):domain.index('id="previewing-and-publishing"')]
+    assert "<table>" in first  # a table
+    assert '<pre class="highlight"' in first  # a code block, highlighted by Pygments
+    assert re.search(r'<img src="\.\./files/domains/01-getting-started/assets/topic-card\.svg" alt="A topic card[^"]+" '
+                     r'width="480" height="200" loading="lazy"', first)  # an image from assets/
+    assert (guide / "site/files/domains/01-getting-started/assets/topic-card.svg").is_file()
+    assert 'class="callout callout-tip"' in first  # a callout
+    assert 'href="../getting-started/#previewing-and-publishing"' in first  # a cross-link (topic:previewing-and-publishing)
+    assert 'class="mermaid"' in domain  # the domain's diagram
+    assert 'href="../interview/#q1"' in domain  # the second card links to the question
     assert (guide / "site/interview/index.html").is_file() and (guide / "site/about/index.html").is_file()
 
 
