@@ -15,8 +15,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import studyguide.site.parallel as parallel
+from studyguide.markup.diagrams import DIAGRAM_MARKER
+from studyguide.markup.features import block_features
+from studyguide.markup.parser import PARSER, render_markdown
+from studyguide.markup.references import might_have_references, references
 from studyguide.render.pages import TemplateRenderError
 from studyguide.render.theme import Theme, default_theme
 from studyguide.site.builder import SiteBuilder
@@ -127,3 +133,36 @@ def test_a_failing_worker_reports_like_one_process(tmp_path: Path, monkeypatch: 
     assert errors[0].startswith("domain.html:")
     assert tree(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken", "site"]  # no temporary folder left
+
+
+# Shortcuts that skip parsing a body must never skip one that has what they look for.
+MARKDOWN_BITS = st.lists(st.sampled_from(["[a]", "(b)", "](", "]:", "<", ">", "http://x", "!", "`", "```",
+                                          "~~~", "    ", "\t", "\n", "\n\n", " ", "x", "mermaid", "> ", "- ",
+                                          "1. ", "#", "*"]), max_size=25).map("".join)
+
+
+def _parse_types(text: str) -> set[str]:
+    found: set[str] = set()
+    stack = list(PARSER.parse(text))
+    while stack:
+        token = stack.pop()
+        found.add(token.type)
+        stack.extend(token.children or [])
+    return found
+
+
+@settings(max_examples=300, deadline=None)
+@given(MARKDOWN_BITS)
+def test_reference_prefilter_never_hides_a_link(text: str) -> None:
+    if not might_have_references(text):
+        assert not {"link_open", "image"} & _parse_types(text)
+        assert references(text) == ()
+
+
+@settings(max_examples=300, deadline=None)
+@given(MARKDOWN_BITS)
+def test_block_features_match_the_rendered_html(text: str) -> None:
+    diagram, code = block_features(text)
+    html = render_markdown(text)
+    assert diagram == (DIAGRAM_MARKER in html)
+    assert code == ('<pre class="highlight"' in html)

@@ -69,11 +69,19 @@ def _walk(tokens: list[Token], line: int, found: list[Reference]) -> int:
     return line
 
 
+def might_have_references(text: str) -> bool:
+    """False only when `text` cannot contain a link or image: an inline one needs ``](``, a
+    reference-style one a ``[label]:`` definition, an autolink a ``<`` (linkify is off)."""
+    return "](" in text or "]:" in text or "<" in text
+
+
 @functools.lru_cache(maxsize=65536)
 def references(text: str) -> tuple[Reference, ...]:
     """Every link and image in `text`, in order."""
     from .parser import PARSER  # the parser module attaches the rules; it imports this one
 
+    if not might_have_references(text):
+        return ()  # most bodies: no need to parse them just to find nothing
     found: list[Reference] = []
     _walk(PARSER.parse(text), 1, found)
     return tuple(found)
