@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import studyguide.site.parallel as parallel
+from studyguide.markup import highlight
 from studyguide.markup.diagrams import DIAGRAM_MARKER
 from studyguide.markup.features import block_features
 from studyguide.markup.parser import PARSER, render_markdown
@@ -166,3 +167,12 @@ def test_block_features_match_the_rendered_html(text: str) -> None:
     html = render_markdown(text)
     assert diagram == (DIAGRAM_MARKER in html)
     assert code == ('<pre class="highlight"' in html)
+
+
+@pytest.mark.parametrize("light,dark", [("a11y-light", "a11y-dark"), ("github-light", "monokai")])
+def test_code_styles_imported_directly_match_pygments_lookup(light: str, dark: str,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    direct = highlight.stylesheet(light, dark)
+    monkeypatch.setattr(highlight, "_style", lambda name: name)  # Pygments' own (entry point) lookup
+    assert direct == highlight.stylesheet(light, dark)
+    assert "pre.highlight" in direct

@@ -15,8 +15,6 @@ import logging
 import os
 from pathlib import Path, PurePosixPath
 
-import imagesize
-
 log = logging.getLogger(__name__)
 
 ASSETS_DIR = "assets"
@@ -52,6 +50,8 @@ def asset_files(content_dir: Path) -> list[Path]:
 
 @functools.lru_cache(maxsize=4096)
 def _size(path: Path, stamp: tuple[int, int]) -> tuple[int, int] | None:
+    import imagesize  # only a guide with images needs it (it imports urllib.request: ~20 ms)
+
     try:
         width, height = imagesize.get(str(path))
     except (OSError, ValueError) as exc:

@@ -18,6 +18,7 @@ and ``check`` verifies it in the built site like any other link.
 from __future__ import annotations
 
 import difflib
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,24 +55,30 @@ class LinkIndex:
     def __init__(self, guide: Guide, content_dir: Path | None) -> None:
         self.content_dir = content_dir.resolve() if content_dir else None
         self.ids: dict[str, dict[str, str]] = {"topic": {}, "question": {}, "page": {}, "domain": {}}
-        self.files: dict[Path, str] = {}  # content Markdown file → the URL of what it shows
+        self._sources: list[tuple[Path, str]] = []  # content Markdown file → the URL of what it shows
         for domain in guide.domains:
             self.ids["domain"][domain.slug] = domain.path
             for topic in domain.topics:
                 url = f"{domain.path}#{topic.anchor}"
                 self.ids["topic"][topic.slug] = url
                 if topic.origin:
-                    self.files[topic.origin.path.resolve()] = url
+                    self._sources.append((topic.origin.path, url))
         if guide.interview:
             for question in guide.questions:
                 url = f"{guide.interview.path}#{question.anchor}"
                 self.ids["question"][question.anchor] = url
                 if question.origin:
-                    self.files[question.origin.path.resolve()] = url
+                    self._sources.append((question.origin.path, url))
         for page in guide.pages:
             self.ids["page"][page.slug] = page.path
             if page.origin:
-                self.files[page.origin.path.resolve()] = page.path
+                self._sources.append((page.origin.path, page.path))
+
+    @functools.cached_property
+    def files(self) -> dict[Path, str]:
+        """Content Markdown file (resolved) → the URL of what it shows. Made on the first relative
+        link: resolving every file's path is a system call each, and most guides never need it."""
+        return {path.resolve(): url for path, url in self._sources}
 
     def resolve(self, ref: Reference, source: Path) -> Resolved | None:
         """The target of `ref` written in `source`; None to leave it as written.

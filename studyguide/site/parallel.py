@@ -16,18 +16,20 @@ saves (see :data:`MIN_PARALLEL_WEIGHT`).
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import sys
 import threading
 from collections.abc import Callable, Iterable
-from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..content.model import Guide
 from ..markup.parser import markdown_cache_size, remember, rendered_after
 from ..render.pages import PageSpec, RenderedPage, WrittenPage
 from ..render.renderer import Renderer
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +118,8 @@ def render_pages(renderer: Renderer, guide: Guide, write: WritePage, *,
     workers = worker_count(sum(weights))
     if workers == 1:
         return _write_share(renderer, guide, specs, write)
+    import multiprocessing  # only here: it imports socket and selectors (~15 ms a small build skips)
+
     shares = split_shares(weights, workers)
     context = multiprocessing.get_context("fork")
     running = []
