@@ -478,3 +478,47 @@ def test_the_preview_watches_the_theme_folder_extra_files_and_assets(project, se
     image.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="20"/>')
     wait_for(lambda: fetch(server.url + "files/domains/01-retrieval/assets/new.svg")[0] == 200, 10, "a new asset")
     assert generation(server.url) > start
+
+
+def test_the_preview_registers_no_worker_and_retires_one_left_by_a_built_copy(project, serve, context,
+                                                                             tmp_path) -> None:
+    """A built copy of the site opened earlier on the same address left its service worker (with
+    the pages it cached): the preview's sw.js replaces it, so the preview never shows stale pages."""
+    import functools
+    import http.server
+    import threading
+
+    from playwright.sync_api import expect
+
+    from studyguide.commands.build import build
+
+    built = tmp_path / "built"
+    build(project / "studyguide.yml", built, search=False)
+    port = free_port()
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(built))
+    static = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=static.serve_forever, daemon=True).start()
+    page = context.new_page()
+    try:
+        page.goto(f"http://127.0.0.1:{port}/retrieval/")
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=30_000)
+    finally:
+        static.shutdown()
+        static.server_close()
+
+    retitle(project, "Hybrid Search Previewed")
+    server = serve(project, port=port)
+    status, body, headers = fetch(server.url + "retrieval/")
+    assert 'rel="manifest"' not in body and "offline.js" not in body  # preview pages register nothing
+    status, worker, headers = fetch(server.url + "sw.js")
+    assert status == 200 and "unregister()" in worker and "javascript" in headers["Content-Type"]
+
+    page.goto(server.url + "retrieval/")  # may still come from the old worker's cache, once
+    expect(page.locator(".card-title", has_text="Hybrid Search Previewed")).to_be_visible(timeout=30_000)
+    page.wait_for_function("() => navigator.serviceWorker.controller === null", timeout=30_000)
+    assert page.evaluate("navigator.serviceWorker.getRegistrations().then(r => r.length)") == 0
+    assert page.evaluate("caches.keys()") == []

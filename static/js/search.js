@@ -106,6 +106,17 @@
   input.disabled = false;
   if (offMessage) input.readOnly = true;
 
+  // The "/" shortcut only means something with a keyboard: name it where the main pointer is a
+  // mouse or trackpad, not on touch screens (and follow a tablet that gets a keyboard attached).
+  if (!offMessage && window.matchMedia) {
+    var keyboard = window.matchMedia("(hover: hover) and (pointer: fine)");
+    var touchText = input.placeholder; // the template's label without the shortcut
+    var keyboardText = input.getAttribute("data-placeholder-keyboard") || touchText;
+    var hint = function () { input.placeholder = keyboard.matches ? keyboardText : touchText; };
+    hint();
+    if (keyboard.addEventListener) keyboard.addEventListener("change", hint);
+  }
+
   function loadPagefind() {
     if (!loading) {
       var bundle = new URL(root + "pagefind/pagefind.js", location.href).href;

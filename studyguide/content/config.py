@@ -30,6 +30,8 @@ CONFIG_SCHEMA: Schema = {
     "extra_js": (list, False),
     "labels": (dict, False),
     "anki_deck": (bool, False),
+    "offline": (bool, False),
+    "short_name": (str, False),
 }
 
 
@@ -137,6 +139,8 @@ def load_config(path: Path, errors: ErrorList) -> Config | None:
         cname=cname,
         theme=load_theme_settings(mapping, path, errors),
         anki_deck=values.get("anki_deck", False),
+        offline=values.get("offline", True),
+        short_name=values.get("short_name"),
     )
     content_line = mapping.line_of("content_dir")
     problem = path_text_problem(values.get("content_dir", "content"))

@@ -178,6 +178,8 @@ class Site:
     cname: str | None = None
     theme: ThemeSettings = ThemeSettings()
     anki_deck: bool = False  # publish the guide as an Anki deck beside the site
+    offline: bool = True  # web app manifest + service worker (studyguide/site/offline.py)
+    short_name: str | None = None  # the installed app's label; derived from the title if unset
 
 
 @dataclass(frozen=True)

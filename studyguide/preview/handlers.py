@@ -18,11 +18,15 @@ from tornado import web
 from ..content.sources import path_text_problem
 from ..render.theme import default_theme
 from ..site.failures import Problem
+from ..site.offline import WORKER
 from .hosts import HostChecked, HostPolicy
 from .rebuild import PreviewSite
 from .reload import ReloadSocket, inject_reload_script
 
 log = logging.getLogger(__name__)
+
+#: Served as sw.js: replaces and removes a service worker left by a built copy of the site.
+RETIRE_WORKER = Path(__file__).with_name("retire-worker.js")
 
 TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
          ".js": "text/javascript; charset=utf-8", ".mjs": "text/javascript; charset=utf-8",
@@ -87,6 +91,8 @@ class SiteHandler(HostChecked):
             if not path.endswith("/"):
                 return self.redirect(path + "/" + query)
             target = target / "index.html"
+        if rel == WORKER:  # never the built site's worker: see retire-worker.js
+            return self._send(200, ".js", RETIRE_WORKER.read_bytes(), generation, head)
         is_html = path.endswith(("/", ".html")) or not os.path.splitext(path)[1]
         if site.problems and is_html:
             page = render_error_page(site.problems, when=site.failed_at).encode()

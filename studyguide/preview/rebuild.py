@@ -54,7 +54,9 @@ class PreviewSite:
 
     def __init__(self, config_path: Path, out_dir: Path, *, theme: Theme | None = None,
                  search: bool = False, post_steps: list[PostStep] | None = None) -> None:
-        self.builder = IncrementalBuilder(config_path, out_dir, theme=theme, search=search, post_steps=post_steps)
+        # No service worker in the preview (offline=False): it would answer with cached, stale pages.
+        self.builder = IncrementalBuilder(config_path, out_dir, theme=theme, search=search, offline=False,
+                                          post_steps=post_steps)
         self.out_dir = self.builder.out_dir
         self.generation = 0  # number of finished builds, failed or not; pages carry it
         self.problems: list[Problem] = []

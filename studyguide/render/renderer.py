@@ -51,7 +51,8 @@ def tag_anchors(tags: list[str]) -> dict[str, str]:
 class Renderer:
     """Renders every page of a guide with one Jinja environment."""
 
-    def __init__(self, theme: Theme, guide_theme: Any = None, *, search: bool = True) -> None:
+    def __init__(self, theme: Theme, guide_theme: Any = None, *, search: bool = True,
+                 offline: bool = True) -> None:
         from ..content.model import ThemeSettings
 
         self.theme = theme
@@ -74,6 +75,7 @@ class Renderer:
         self.env.globals["structured_data"] = structured_data  # JSON-LD for partials/meta.html
         SharedParts(self.env).install()  # sidebar_domains(), shared(): rendered once per depth
         self.search = search
+        self.offline = offline  # False in the preview: a service worker there would show stale pages
         self.assets = self.files.versions()
         self.markdown: MarkdownRenderer | None = None
 
@@ -128,7 +130,7 @@ class Renderer:
         self.markdown = MarkdownRenderer(LinkIndex(guide, guide.content_dir), markup_labels(labels))
         common = {"guide": guide, "site": guide.site, "stats": guide.stats, "tags": tags,
                   "tag_anchor": anchors, "search_enabled": self.search, "labels": labels,
-                  "theme": self.files}
+                  "theme": self.files, "offline": self.offline and guide.site.offline}
         deck = anki_deck_path(guide.site)  # the published .apkg, or None
         for spec in self.pages(guide) if specs is None else specs:
             # 404.html is served for missing URLs at any depth: its links must be absolute.

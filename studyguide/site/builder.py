@@ -26,6 +26,7 @@ from ..render.pages import PageInfo, RenderedPage
 from ..render.renderer import Renderer
 from ..render.theme import Theme, default_theme
 from ..render.themefiles import ThemeFiles, theme_files
+from .offline import mark_source, write_offline_files
 from .parallel import page_writer, render_pages
 from .sitemap import write_extra_files
 from .swap import disk_nearly_full, make_work_folder, remove_leftovers, remove_work_folder, swap_in
@@ -127,7 +128,7 @@ class SiteBuilder:
     """Builds one project's site. Keep one around (as ``serve`` does) to reuse parse caches."""
 
     def __init__(self, config_path: Path, out_dir: Path | None = None, *, theme: Theme | None = None,
-                 search: bool = True, post_steps: list[PostStep] | None = None) -> None:
+                 search: bool = True, offline: bool = True, post_steps: list[PostStep] | None = None) -> None:
         self.config_path = Path(config_path)
         if os.path.isdir(self.config_path):  # never raises (a 300-character name is just not a folder)
             self.config_path = self.config_path / CONFIG_NAME
@@ -135,6 +136,7 @@ class SiteBuilder:
         self.out_dir = Path(out_dir) if out_dir else self.project_root / "site"
         self.theme = theme or default_theme()
         self.search = search
+        self.offline = offline  # the preview turns it off; the config's `offline` can too
         self.post_steps = list(post_steps or [])
         self.loader = Loader()
 
@@ -147,7 +149,7 @@ class SiteBuilder:
 
     def renderer(self, guide: Guide) -> Renderer:
         # A new renderer per build: templates and assets may have changed since the last one.
-        return Renderer(self.theme_for(guide), guide.site.theme, search=self.search)
+        return Renderer(self.theme_for(guide), guide.site.theme, search=self.search, offline=self.offline)
 
     def render(self, guide: Guide) -> list[RenderedPage]:
         """Every page as text, all at once (for tools and tests; a build streams them instead)."""
@@ -172,7 +174,8 @@ class SiteBuilder:
         tmp = make_work_folder(target)
         try:
             pages = self.write_pages(tmp, guide, target)
-            write_assets(tmp, theme_files(self.theme_for(guide), guide.site.theme), guide)
+            assets = theme_files(self.theme_for(guide), guide.site.theme)
+            write_assets(tmp, assets, guide)
             write_extra_files(tmp, guide, pages, self.project_root)  # sitemap, robots.txt, CNAME
             if guide.site.anki_deck:
                 from .anki import publish_deck  # genanki loads only for guides that publish a deck
@@ -180,6 +183,8 @@ class SiteBuilder:
                 publish_deck(tmp, guide, self.project_root)
             for step in self.post_steps:
                 step(tmp, guide)
+            if self.offline and guide.site.offline:  # last: it hashes the finished site
+                write_offline_files(tmp, guide, mark_source(assets))
             swap_in(tmp, target)
         except BaseException as exc:
             full = isinstance(exc, OSError) and (exc.errno == errno.ENOSPC or disk_nearly_full(tmp))

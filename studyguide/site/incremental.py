@@ -149,7 +149,8 @@ class IncrementalBuilder(SiteBuilder):
     def render(self, guide: Guide) -> list[RenderedPage]:
         start = time.perf_counter()
         theme = self.theme_for(guide)
-        renderer = _SelectiveRenderer(theme, guide.site.theme, search=self.search)
+        renderer = _SelectiveRenderer(theme, guide.site.theme, search=self.search,
+                                      offline=self.offline)
         # Content asset files too: an image's size is part of the pages that show it.
         assets = tuple((str(p), p.stat().st_mtime_ns) for p in asset_files(guide.content_dir)) \
             if guide.content_dir else ()

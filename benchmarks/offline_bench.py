@@ -1,0 +1,123 @@
+"""Offline reading: what the service worker precaches, and how soon after a first visit the guide
+works offline.
+
+    python benchmarks/offline_bench.py [--config studyguide.yml] [--runs 5]
+
+Builds the bundled guide (with search) into a temporary folder and prints:
+
+* the precache: files and bytes, by kind (pages, theme, Mermaid, search), and a gzip estimate of
+  what a compressing host (GitHub Pages) sends;
+* time to first offline-ready (median of --runs fresh browser contexts): from the start of the
+  first page view to the moment the worker controls the page, i.e. every file is cached;
+* what the first page view requests before its load event, and whether the worker was registered
+  before it (it must not be: registration waits for ``load``).
+
+Served on 127.0.0.1 (loopback: the download time is mostly Chromium's own work, so a real network
+adds the transfer of the gzip figure).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import gzip
+import http.server
+import statistics
+import sys
+import tempfile
+import threading
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from studyguide.commands.build import build  # noqa: E402
+from studyguide.site.offline import precache_list  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+PROBE = """(() => {
+    window.__registeredAt = null;
+    const register = navigator.serviceWorker.register.bind(navigator.serviceWorker);
+    navigator.serviceWorker.register = (...args) => {
+        window.__registeredAt = performance.now(); return register(...args); };
+})()"""
+
+
+def kind(path: str) -> str:
+    if path.endswith((".html", "/")):
+        return "pages"
+    if "mermaid" in path:
+        return "mermaid"
+    if path.startswith("pagefind/"):
+        return "search index"
+    return "theme + manifest"
+
+
+def precache_report(site: Path) -> None:
+    precache = precache_list(site)
+    sizes: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for path in precache.files:
+        data = (site / path).read_bytes()
+        row = sizes[kind(path)]
+        row[0] += 1
+        row[1] += len(data)
+        row[2] += len(gzip.compress(data, 6))
+    print(f"precache: {len(precache.files)} files, {precache.size / 1e6:.2f} MB "
+          f"(gzip ≈ {sum(r[2] for r in sizes.values()) / 1e6:.2f} MB), cache version {precache.version}")
+    for name, (count, raw, packed) in sorted(sizes.items()):
+        print(f"  {name:<18} {count:>4} files  {raw / 1024:>8.0f} KB  gzip ≈ {packed / 1024:>6.0f} KB")
+
+
+def time_to_offline_ready(site: Path, runs: int) -> None:
+    from playwright.sync_api import sync_playwright
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    ready_ms, load_ms, before_load = [], [], []
+    registered_early = 0
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        for _ in range(runs):
+            context = browser.new_context()  # empty cache, no worker
+            page = context.new_page()
+            page.add_init_script(PROBE)
+            page.goto(base)
+            page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=120_000)
+            ready, load, registered = page.evaluate("""() => [performance.now(),
+                performance.getEntriesByType('navigation')[0].loadEventStart, window.__registeredAt]""")
+            early = page.evaluate(f"""() => performance.getEntriesByType('resource')
+                .filter(e => e.startTime < {load}).length""")
+            ready_ms.append(ready)
+            load_ms.append(load)
+            before_load.append(early + 1)  # + the page itself
+            registered_early += registered is None or registered < load
+            context.close()
+        browser.close()
+    server.shutdown()
+    print(f"first page view: load event at {statistics.median(load_ms):.0f} ms (median of {runs}), "
+          f"{statistics.median(before_load):.0f} requests before it, none of them the worker's "
+          f"(registered before load in {registered_early} of {runs} runs)")
+    print(f"time to first offline-ready: {statistics.median(ready_ms):.0f} ms median "
+          f"(min {min(ready_ms):.0f}, max {max(ready_ms):.0f}) from the start of the first view")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--config", type=Path, default=ROOT / "studyguide.yml")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Path(tmp) / "site"
+        build(args.config, site, search=True)
+        precache_report(site)
+        time_to_offline_ready(site, args.runs)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+"""Two things a learner hit, in Chromium: the search box names its "/" shortcut only where there is a
+keyboard, and opening a card puts it in the address (no scroll jump) so Back and a copied URL
+return to it, with the open cards restored on Back/Forward.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import MINI
+from playwright.sync_api import Browser, Page, expect
+
+from studyguide.commands.build import build
+
+SEARCH = "[data-search-input]"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("reading") / "site"
+    build(MINI / "studyguide.yml", out, search=True)
+    return out
+
+
+def test_the_slash_shortcut_is_named_only_with_a_keyboard(browser: Browser, site: Path, serve_dir) -> None:
+    base = serve_dir(site)
+    desktop = browser.new_context()
+    phone = browser.new_context(has_touch=True, is_mobile=True, viewport={"width": 390, "height": 844})
+    try:
+        page = desktop.new_page()
+        page.goto(base)
+        assert page.evaluate("matchMedia('(hover: hover) and (pointer: fine)').matches")
+        expect(page.locator(SEARCH)).to_have_attribute("placeholder", "Search (press /)")
+        page = phone.new_page()
+        page.goto(base)
+        assert not page.evaluate("matchMedia('(hover: hover) and (pointer: fine)').matches")
+        expect(page.locator(SEARCH)).to_be_enabled()
+        expect(page.locator(SEARCH)).to_have_attribute("placeholder", "Search")
+    finally:
+        desktop.close()
+        phone.close()
+
+
+def open_by_click(page: Page, anchor: str) -> None:
+    page.locator(f"#{anchor} > summary").click()
+    expect(page.locator(f"#{anchor}")).to_have_attribute("open", "")
+
+
+def test_opening_a_card_puts_it_in_the_address_without_a_jump(page: Page, site: Path, serve_dir) -> None:
+    base = serve_dir(site)
+    page.set_viewport_size({"width": 1280, "height": 500})
+    page.goto(base + "retrieval/")
+    expect(page.locator(".diagram-render svg").first).to_be_visible(timeout=30_000)  # the layout above has settled
+    page.locator("#query-rewriting > summary").scroll_into_view_if_needed()
+    where = "[document.querySelector('#query-rewriting').getBoundingClientRect().top, scrollY, history.length]"
+    before = page.evaluate(where)
+    open_by_click(page, "query-rewriting")
+    page.wait_for_timeout(150)
+    assert page.url == base + "retrieval/#query-rewriting"
+    assert page.evaluate(where) == before  # no jump, no new history entry
+    # Closing it takes it out of the address again; "Expand all" opens cards but leaves the address.
+    page.locator("#query-rewriting > summary").click()
+    expect(page.locator("#query-rewriting")).not_to_have_attribute("open", "")
+    assert page.url == base + "retrieval/"
+    page.get_by_role("button", name="Expand all").first.click()
+    page.wait_for_timeout(150)
+    assert page.url == base + "retrieval/"
+
+
+def test_back_and_forward_restore_the_open_cards(page: Page, site: Path, serve_dir) -> None:
+    base = serve_dir(site)
+    page.goto(base + "retrieval/")
+    open_by_click(page, "hybrid-search")
+    open_by_click(page, "query-rewriting")
+    page.wait_for_timeout(150)  # the list of open cards is written after a burst of toggles
+    assert page.url == base + "retrieval/#query-rewriting"
+    page.locator(".site-title").click()
+    page.wait_for_url(base)
+    page.go_back()
+    assert page.url == base + "retrieval/#query-rewriting"
+    expect(page.locator("#hybrid-search")).to_have_attribute("open", "")
+    expect(page.locator("#query-rewriting")).to_have_attribute("open", "")
+    # Within the page: a sidebar link is a new entry; Back returns to the cards as they were.
+    page.locator("#hybrid-search > summary").click()
+    expect(page.locator("#hybrid-search")).not_to_have_attribute("open", "")
+    page.wait_for_timeout(150)
+    page.goto(base + "agents/")
+    page.go_back()
+    expect(page.locator("#query-rewriting")).to_have_attribute("open", "")
+    expect(page.locator("#hybrid-search")).not_to_have_attribute("open", "")
+    page.go_forward()
+    assert page.url == base + "agents/"
+    # A copied address opens the card in a fresh tab.
+    fresh = page.context.new_page()
+    fresh.goto(base + "retrieval/#query-rewriting")
+    expect(fresh.locator("#query-rewriting")).to_have_attribute("open", "")
+    fresh.close()
