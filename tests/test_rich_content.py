@@ -224,3 +224,16 @@ def test_the_readme_documents_every_config_theme_and_label_key() -> None:
     missing = [k for k in [*CONFIG_SCHEMA, *THEME_SCHEMA] if f"{k}:" not in readme]
     missing += [k for k in [*label_keys(), *PALETTE_VARIABLES] if f"`{k}`" not in readme]
     assert missing == []
+
+
+def test_check_warns_about_a_code_language_pygments_does_not_know(tmp_path: Path) -> None:
+    from studyguide.commands.check import check_project
+
+    project = make_rich_guide(tmp_path / "guide")
+    topic = project / RICH_TOPIC
+    before = len(topic.read_text(encoding="utf-8").splitlines())
+    topic.write_text(topic.read_text(encoding="utf-8") + "\n```pyhton\nx = 1\n```\n", encoding="utf-8")
+    report = check_project(project / "studyguide.yml", search=False, html=False, diagrams=False)
+    assert [(i.line, i.message.split(":")[0]) for i in report.by_check("lint")] == [
+        (before + 2, "code block language 'pyhton' is unknown to Pygments")]
+    assert not report.failed() and report.failed(strict=True)

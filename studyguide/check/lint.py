@@ -17,7 +17,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ..content.links import bodies
 from ..content.model import Guide
+from ..markup.diagrams import is_mermaid_fence
+from ..markup.highlight import fence_language, known_language
 from ..markup.parser import make_parser
 from .report import CheckReport, SourceTexts
 
@@ -103,12 +106,27 @@ def lint_sections(guide: Guide, report: CheckReport, texts: SourceTexts) -> None
                            f"section '{heading}' is empty: add text under it or remove the heading", "lint")
 
 
+def lint_code_languages(guide: Guide, report: CheckReport) -> None:
+    """A fenced code block whose language Pygments does not know is shown unhighlighted: usually a
+    typo (```` ```pyhton ````)."""
+    for body, _ in bodies(guide):
+        for token in _MD.parse(body.text):
+            if token.type != "fence" or not token.map or is_mermaid_fence(token):
+                continue
+            language = fence_language(token)
+            if language and not known_language(language):
+                report.warning(body.source, body.line + token.map[0],
+                               f"code block language '{language}' is unknown to Pygments: it is shown "
+                               f"without highlighting (see https://pygments.org/languages/)", "lint")
+
+
 def lint_guide(guide: Guide, texts: SourceTexts | None = None) -> CheckReport:
     """Every lint warning for a loaded guide."""
     report = CheckReport()
     texts = texts or SourceTexts()
     lint_tags(guide, report, texts)
     lint_sections(guide, report, texts)
+    lint_code_languages(guide, report)
     report.ran.append(f"lint: {len(guide.tags())} tags, {len(guide.topics)} topics, "
                       f"{len(guide.questions)} questions, {len(guide.pages)} pages")
     return report
