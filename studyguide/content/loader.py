@@ -21,7 +21,7 @@ from .errors import ContentError, ErrorList
 from .links import check_links
 from .model import BADGES, Diagram, Domain, Group, Guide, Interview, Page, Question, Section, Source, Topic
 from .slugs import is_slug, is_theme_id, slugify, split_ordered_name
-from .sources import kind_of, list_folder, path_text_problem, read_text, real_path, split_front_matter
+from .sources import MarkdownFile, kind_of, list_folder, path_text_problem, read_text, real_path, split_front_matter
 from .yamldoc import LinedMap, Schema, check_schema, parse_mapping
 
 log = logging.getLogger(__name__)
@@ -40,26 +40,6 @@ RESERVED_SLUGS = frozenset({"interview", "tags", "assets", "pagefind", "search",
 FIXED_NAMES = frozenset({"domain.yml", "diagram.mmd", "group.yml", "interview.yml", ASSETS_DIR})
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class MarkdownFile:
-    """A content Markdown file: front-matter values that passed the schema, and the body."""
-
-    values: dict[str, Any]
-    mapping: LinedMap  # for the line of each key
-    body: str
-    body_line: int  # 1-based line where the body starts
-
-    @property
-    def text(self) -> str:
-        """The body without the blank lines around it (what the model keeps)."""
-        return self.body.strip("\n")
-
-    @property
-    def text_line(self) -> int:
-        """The line of :attr:`text`'s first line (blank lines after the front matter skipped)."""
-        return self.body_line + len(self.body) - len(self.body.lstrip("\n"))
 
 
 class Loader:
