@@ -126,6 +126,20 @@ def export_anki(config: Path, output: Path | None) -> None:
 @main.command()
 @config_option
 @verbosity_options
+@click.option("--renderer", "-r", type=click.Choice(["chromium", "mermaid-ink"]), default=None,
+              help="Render with this renderer instead of the config's diagrams: renderer.")
+@click.option("--prune", is_flag=True, help="Also remove cache entries no diagram uses any more.")
+def diagrams(config: Path, renderer: str | None, prune: bool) -> None:
+    """Render missing diagrams into the project's cache (.studyguide/diagrams/, meant to be committed)."""
+    from .commands.diagrams import diagrams as run_diagrams
+    from .commands.reporting import run_reporting_errors
+
+    run_reporting_errors(lambda: run_diagrams(config, renderer=renderer, prune=prune))
+
+
+@main.command()
+@config_option
+@verbosity_options
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--require-tools", is_flag=True,
               help="Fail when a check is skipped because its tool (Chromium, Java, vnu.jar) is missing.")

@@ -320,12 +320,34 @@ def test_cli_check_leaves_no_site_behind(project: Path) -> None:
 # -- the tool-backed checks ----------------------------------------------------------------------
 
 
-def test_broken_mermaid_is_reported_at_its_line(project: Path) -> None:
+BROKEN_FLOW = "flowchart LR\n  A[Query] --> B[Retriever]\n  B --> (\n  B --> C\n"
+BROKEN_FENCE = "```mermaid\nsequenceDiagram\n  A->>B: hi\n  B-->>: nobody\n```"
+
+
+def test_broken_mermaid_is_reported_at_its_line_by_the_build(project: Path) -> None:
+    """Drawn at build time (the default renderer), a diagram Mermaid rejects is a content error at its
+    file and line, every one in one run, and nothing is built."""
     require_chromium_and_playwright()
-    (project / "content/domains/01-retrieval/diagram.mmd").write_text(
-        "flowchart LR\n  A[Query] --> B[Retriever]\n  B --> (\n  B --> C\n")
-    fence = append(project, TOPIC, "```mermaid\nsequenceDiagram\n  A->>B: hi\n  B-->>: nobody\n```")
+    (project / "content/domains/01-retrieval/diagram.mmd").write_text(BROKEN_FLOW)
+    fence = append(project, TOPIC, BROKEN_FENCE)
     report = check_project(project / "studyguide.yml", search=False, html=False, diagrams=True)
+    found = issues(report, "content")
+    assert len(found) == 2, found
+    assert found[0].startswith("content/domains/01-retrieval/diagram.mmd:3: Mermaid diagram does not render: "
+                               "Parse error on line 3:"), found
+    assert found[1].startswith(f"{TOPIC}:{fence + 3}: Mermaid diagram does not render: Parse error on line 3"), found
+    assert "Expecting" in found[0]
+    assert report.failed()
+
+
+def test_broken_mermaid_is_reported_at_its_line_by_the_parse_check(project: Path) -> None:
+    """With the browser renderer nothing is drawn at build time: the check's own parse finds them."""
+    require_chromium_and_playwright()
+    config = project / "studyguide.yml"
+    config.write_text(config.read_text() + "diagrams:\n  renderer: browser\n")
+    (project / "content/domains/01-retrieval/diagram.mmd").write_text(BROKEN_FLOW)
+    fence = append(project, TOPIC, BROKEN_FENCE)
+    report = check_project(config, search=False, html=False, diagrams=True)
     found = issues(report, "diagrams")
     assert len(found) == 2, found
     assert found[0].startswith("content/domains/01-retrieval/diagram.mmd:3: Mermaid diagram does not parse: "

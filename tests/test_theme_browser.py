@@ -26,15 +26,19 @@ SCREENSHOTS = REPO / "screenshots"
 DESKTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 360, "height": 780}
 
-# Every figure that can be seen has been drawn (or has failed and shows its source).
+# Every figure that can be seen has been drawn (at build time, or in the browser), or has failed
+# and shows its source.
 DIAGRAMS_SETTLED = """() => [...document.querySelectorAll('figure.diagram')]
     .filter(f => !f.closest('details:not([open])'))
-    .every(f => f.classList.contains('is-rendered') || f.classList.contains('is-failed'))"""
+    .every(f => ['is-drawn', 'is-rendered', 'is-failed'].some(c => f.classList.contains(c)))"""
 
-# Per visible diagram: SVG size, and the luminance of its first node's fill (theme check).
+# Per visible diagram: SVG size, and the luminance of its first node's fill (theme check). A figure
+# drawn at build time holds an SVG per theme: the one shown is the one measured. Its SVGs are never
+# redrawn, so "old" (set before a toggle to wait for browser redraws) does not apply to them.
 DIAGRAM_STATE = """() => [...document.querySelectorAll('figure.diagram')]
     .filter(f => !f.closest('details:not([open])')).map(f => {
-        const svg = f.querySelector('.diagram-render svg');
+        const frame = [...f.querySelectorAll('.diagram-render')].find(h => h.offsetParent !== null);
+        const svg = frame && frame.querySelector('svg');
         const r = svg ? svg.getBoundingClientRect() : {width: 0, height: 0};
         const shape = svg && svg.querySelector('.node rect, .node polygon, .node path, rect.actor');
         let lum = null;
@@ -43,7 +47,8 @@ DIAGRAM_STATE = """() => [...document.querySelectorAll('figure.diagram')]
             if (m) lum = (0.2126 * m[0] + 0.7152 * m[1] + 0.0722 * m[2]) / 255;
         }
         return {failed: f.classList.contains('is-failed'), svg: !!svg, width: r.width,
-                height: r.height, lum, text: svg ? svg.textContent : '', old: !!(svg && svg.dataset.old)};
+                height: r.height, lum, text: svg ? svg.textContent : '', drawn: f.classList.contains('is-drawn'),
+                old: !!(svg && svg.dataset.old) && !f.classList.contains('is-drawn')};
     })"""
 
 OPEN_ALL = "() => document.querySelectorAll('details').forEach(d => { d.open = true; })"
@@ -59,7 +64,13 @@ def _build(config: Path, out: Path) -> tuple[Path, Guide]:
 
 @pytest.fixture(scope="module")
 def mini(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Guide]:
-    return _build(MINI / "studyguide.yml", tmp_path_factory.mktemp("theme") / "mini")
+    """The fixture guide with the `browser` renderer: diagrams.js draws its diagrams (the bundled
+    guide below is drawn at build time; tests/test_diagrams_browser.py covers that path)."""
+    project = tmp_path_factory.mktemp("theme") / "mini-project"
+    shutil.copytree(MINI, project)
+    config = project / "studyguide.yml"
+    config.write_text(config.read_text() + "diagrams:\n  renderer: browser\n")
+    return _build(config, tmp_path_factory.mktemp("theme") / "mini")
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +85,8 @@ def broken(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Guide]:
     """The fixture guide with one domain diagram that Mermaid cannot parse."""
     project = tmp_path_factory.mktemp("theme") / "broken"
     shutil.copytree(MINI, project)
+    config = project / "studyguide.yml"
+    config.write_text(config.read_text() + "diagrams:\n  renderer: browser\n")
     (project / "content/domains/01-retrieval/diagram.mmd").write_text(
         "flowchart LR\n    A[\"Query\"] --> --> B((\n", encoding="utf-8")
     return _build(project / "studyguide.yml", project / "site")
@@ -148,7 +161,8 @@ def test_every_page_clean_and_every_diagram_drawn_in_both_themes(
             continue
         page.evaluate(OPEN_ALL)  # diagrams inside cards too
         settle(page)
-        assert len(mermaid_requests) == 1, (path, mermaid_requests)
+        in_browser = page.locator("figure.diagram:not(.is-drawn)").count()
+        assert len(mermaid_requests) == (1 if in_browser else 0), (path, mermaid_requests)
         first = theme_of(page)
         for theme in (first, "light" if first == "dark" else "dark"):
             if theme != first:
@@ -601,11 +615,14 @@ def test_phone_menu_drawer_and_diagram_fit(bundled_or_mini, new_context, serve_d
     page.goto(base + domain.path)
     settle(page)
     assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
-    fig = page.locator("figure.diagram").first.evaluate("""f => { const h = f.querySelector('.diagram-render');
+    fig = page.locator("figure.diagram").first.evaluate("""f => {
+        const h = [...f.querySelectorAll('.diagram-render')].find(h => h.offsetParent !== null);
         const r = f.getBoundingClientRect(); return {left: r.left, right: r.right,
         scrolls: h.scrollWidth > h.clientWidth, focusable: h.tabIndex === 0}; }""")
     assert fig["left"] >= 0 and fig["right"] <= PHONE["width"], fig
-    if fig["scrolls"]:  # a wide diagram scrolls sideways, reachable by keyboard, never clipped
+    if page.locator("figure.diagram.is-drawn").count():
+        pass  # drawn at build time: fitted to the width, "Full size" scrolls (test_diagrams_browser.py)
+    elif fig["scrolls"]:  # a wide diagram scrolls sideways, reachable by keyboard, never clipped
         assert fig["focusable"], fig
         zoom = page.locator(".diagram-zoom").first
         expect(zoom).to_have_text("Full size")
@@ -707,6 +724,9 @@ def test_axe_reports_no_violations_in_either_theme(kind, bundled_or_mini, new_co
         page.set_viewport_size(PHONE)
         assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"], "sideways scroll on a phone"
         shot(page, f"{kind}-{theme}-phone")
+        # At phone width too: the header's menu and title links show only icons there.
+        results = Axe().run(page)
+        assert results.violations_count == 0, f"{theme} theme, phone width: " + results.generate_report()
         page.set_viewport_size(DESKTOP)
         page.evaluate(OPEN_ALL)  # scan the card bodies and their diagrams too
         settle(page)

@@ -1,4 +1,6 @@
-// Draws the page's Mermaid diagrams. Loaded only on pages that have one (base.html, has_diagrams).
+// Draws the page's Mermaid diagrams in the reader's browser: the `browser` renderer, and the
+// fallback for diagrams the build could not draw (not cached, no renderer). Loaded only on pages
+// with such a diagram; figures drawn at build time (.is-drawn) are left alone.
 //
 // Each diagram arrives as <figure class="diagram"><pre class="mermaid" data-diagram>source</pre>,
 // which is what readers without JavaScript see. This script:
@@ -7,8 +9,8 @@
 //    node) and swaps the SVG in only when it is ready — no blank flicker on a theme change;
 //  * draws a diagram inside a closed card when that card is first opened (and, later, in idle
 //    time, so printing has them all);
-//  * follows html[data-theme]: colours come from the palette, and in the light theme the original
-//    dark palette colours in `style`/`classDef` lines are mapped to their light counterparts;
+//  * follows html[data-theme]: colours come from diagrams/theme.json's palette, and in the light
+//    theme the guide's dark colours in `style`/`classDef` lines are mapped to light ones (same file);
 //  * on a parse error keeps the source visible with a short error instead of a blank box.
 // The <pre> stays in the DOM (hidden once drawn): it is the source for every re-render.
 (function () {
@@ -16,47 +18,10 @@
 
   var root = document.documentElement;
   var script = document.currentScript;
-  var FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", "Noto Sans", "Liberation Sans", Arial, sans-serif';
   var MIN_SCALE = 0.5; // below this, labels get unreadable: scroll sideways instead of shrinking
-
-  var PALETTE = {
-    dark: {
-      darkMode: true, background: "#1a1b27", fontFamily: FONT, fontSize: "15px",
-      primaryColor: "#2d2b55", primaryBorderColor: "#6c63ff", primaryTextColor: "#e2e4eb",
-      secondaryColor: "#1e3a5f", secondaryBorderColor: "#4dc9f6", secondaryTextColor: "#e2e4eb",
-      tertiaryColor: "#1a3330", tertiaryBorderColor: "#00d4aa", tertiaryTextColor: "#e2e4eb",
-      mainBkg: "#2d2b55", nodeBorder: "#6c63ff", nodeTextColor: "#e2e4eb", textColor: "#e2e4eb",
-      titleColor: "#e2e4eb", lineColor: "#9a9eb2", edgeLabelBackground: "#1a1b27",
-      clusterBkg: "#15161f", clusterBorder: "#3a3d57",
-      noteBkgColor: "#3a2e10", noteBorderColor: "#ffa64d", noteTextColor: "#e2e4eb",
-      actorBkg: "#2d2b55", actorBorder: "#6c63ff", actorTextColor: "#e2e4eb", actorLineColor: "#9a9eb2",
-      signalColor: "#c9ccd8", signalTextColor: "#e2e4eb", labelBoxBkgColor: "#2d2b55",
-      labelBoxBorderColor: "#6c63ff", labelTextColor: "#e2e4eb", loopTextColor: "#e2e4eb",
-      activationBkgColor: "#1e3a5f", activationBorderColor: "#4dc9f6", sequenceNumberColor: "#11121a"
-    },
-    light: {
-      darkMode: false, background: "#ffffff", fontFamily: FONT, fontSize: "15px",
-      primaryColor: "#ecebff", primaryBorderColor: "#6c63ff", primaryTextColor: "#1b1d2a",
-      secondaryColor: "#e1f3fb", secondaryBorderColor: "#1592c7", secondaryTextColor: "#1b1d2a",
-      tertiaryColor: "#dcf5ee", tertiaryBorderColor: "#00a888", tertiaryTextColor: "#1b1d2a",
-      mainBkg: "#ecebff", nodeBorder: "#6c63ff", nodeTextColor: "#1b1d2a", textColor: "#1b1d2a",
-      titleColor: "#1b1d2a", lineColor: "#575c70", edgeLabelBackground: "#ffffff",
-      clusterBkg: "#f6f6fa", clusterBorder: "#c9cbd9",
-      noteBkgColor: "#fff0dc", noteBorderColor: "#e08a1e", noteTextColor: "#1b1d2a",
-      actorBkg: "#ecebff", actorBorder: "#6c63ff", actorTextColor: "#1b1d2a", actorLineColor: "#575c70",
-      signalColor: "#3a3d4f", signalTextColor: "#1b1d2a", labelBoxBkgColor: "#ecebff",
-      labelBoxBorderColor: "#6c63ff", labelTextColor: "#1b1d2a", loopTextColor: "#1b1d2a",
-      activationBkgColor: "#e1f3fb", activationBorderColor: "#1592c7", sequenceNumberColor: "#ffffff"
-    }
-  };
-
-  // The original guide's dark palette → the light theme's equivalents (fills, strokes, text).
-  var LIGHT_COLOURS = {
-    "#2d2b55": "#ecebff", "#1e3a5f": "#e1f3fb", "#3b1f2b": "#ffe8ee", "#1a3330": "#dcf5ee",
-    "#3a2e10": "#fff0dc", "#2a1a3e": "#f3e8ff", "#1e2028": "#f1f2f6",
-    "#4dc9f6": "#1592c7", "#ff6b8a": "#e0446a", "#00d4aa": "#00a888", "#ffa64d": "#e08a1e",
-    "#c084fc": "#a35ef0", "#6b6f82": "#9a9eb2", "#e2e4eb": "#1b1d2a", "#8b8fa3": "#575c70"
-  };
+  // The palette and the light theme's colour mapping: diagrams/theme.json, the one definition that
+  // the build-time renderers use too. Fetched alongside Mermaid.
+  var THEME = null;
 
   function currentTheme() {
     return root.getAttribute("data-theme") === "light" ? "light" : "dark";
@@ -65,11 +30,19 @@
   function adapt(source, theme) {
     if (theme !== "light") return source;
     return source.replace(/#[0-9a-fA-F]{6}\b/g, function (hex) {
-      return LIGHT_COLOURS[hex.toLowerCase()] || hex;
+      return THEME.light_colours[hex.toLowerCase()] || hex;
     });
   }
 
-  var items = Array.prototype.slice.call(document.querySelectorAll("figure.diagram")).map(function (figure) {
+  function options(theme) {
+    var vars = { fontFamily: THEME.mermaid.fontFamily };
+    Object.keys(THEME.palette[theme]).forEach(function (k) { vars[k] = THEME.palette[theme][k]; });
+    var config = { startOnLoad: false, securityLevel: "strict", suppressErrorRendering: true, themeVariables: vars };
+    Object.keys(THEME.mermaid).forEach(function (k) { config[k] = THEME.mermaid[k]; });
+    return config;
+  }
+
+  var items = Array.prototype.slice.call(document.querySelectorAll("figure.diagram:not(.is-drawn)")).map(function (figure) {
     var pre = figure.querySelector("pre[data-diagram]");
     if (!pre) return null;
     var caption = figure.querySelector("figcaption");
@@ -109,10 +82,7 @@
     var theme = currentTheme();
     if (item.theme === theme) return null;
     var id = "sg-diagram-" + (++counter);
-    mermaid.initialize({
-      startOnLoad: false, securityLevel: "strict", theme: "base", themeVariables: PALETTE[theme],
-      fontFamily: FONT, suppressErrorRendering: true, flowchart: { htmlLabels: true }
-    });
+    mermaid.initialize(options(theme));
     return mermaid.render(id, adapt(item.source, theme)).then(function (result) {
       if (currentTheme() !== theme) return draw(item); // toggled meanwhile: draw again, swap once
       swap(item, result.svg, theme);
@@ -256,14 +226,26 @@
   function load() {
     if (load.done) return;
     load.done = true;
-    var tag = document.createElement("script");
-    tag.src = (script && script.getAttribute("data-mermaid")) ||
-      (root.getAttribute("data-root") || "") + "assets/vendor/mermaid/mermaid.min.js";
-    tag.async = true;
-    tag.onload = start;
-    tag.onerror = function () { giveUp("the diagram renderer could not be loaded"); };
-    document.head.appendChild(tag);
+    var base = (root.getAttribute("data-root") || "") + "assets/";
+    var themed = fetch((script && script.getAttribute("data-theme-config")) || base + "diagrams/theme.json")
+      .then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.json();
+      });
+    var loaded = new Promise(function (resolve, reject) {
+      var tag = document.createElement("script");
+      tag.src = (script && script.getAttribute("data-mermaid")) || base + "vendor/mermaid/mermaid.min.js";
+      tag.async = true;
+      tag.onload = resolve;
+      tag.onerror = reject;
+      document.head.appendChild(tag);
+    });
+    Promise.all([themed, loaded]).then(function (done) {
+      THEME = done[0];
+      start();
+    }, function () { giveUp("the diagram renderer could not be loaded"); });
   }
+
 
   // After the first frame: Mermaid is large and must not hold up the page's first paint.
   requestAnimationFrame(function () { setTimeout(load, 0); });

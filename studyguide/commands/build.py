@@ -18,4 +18,8 @@ def search_steps(search: bool) -> list[PostStep]:
 
 def build(config_path: Path, out_dir: Path | None = None, *, search: bool = True) -> BuildResult:
     """Build the guide described by `config_path` into `out_dir` (default: ``site/`` beside it)."""
-    return SiteBuilder(config_path, out_dir, search=search, post_steps=search_steps(search)).build()
+    builder = SiteBuilder(config_path, out_dir, search=search, post_steps=search_steps(search))
+    try:
+        return builder.build()
+    finally:
+        builder.close()  # the diagram renderer's browser, if one was started

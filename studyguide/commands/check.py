@@ -27,6 +27,7 @@ from ..content.config import CONFIG_NAME
 from ..content.errors import ContentErrors, display_path
 from ..render.pages import TemplateRenderError
 from ..site.builder import OutputDirError, SiteBuilder
+from ..site.diagram_renderers import RendererUnavailable
 from .build import search_steps
 
 BUILT_LABEL = "<built>"  # how pages of the temporary build are named in the report
@@ -64,7 +65,10 @@ def check_project(config_path: Path, *, search: bool | None = None, html: bool =
         builder = SiteBuilder(config_path, Path(tmp) / "site", search=search,
                               post_steps=search_steps(search))
         try:
-            result = builder.build()
+            try:
+                result = builder.build()
+            finally:
+                builder.close()  # the diagram renderer's browser, if one was started
         except ContentErrors as exc:
             report.issues.extend(issue_from_content_error(e) for e in exc.errors)
             n = len(exc.errors)
@@ -73,6 +77,9 @@ def check_project(config_path: Path, *, search: bool | None = None, html: bool =
         except TemplateRenderError as exc:
             template = exc.path or builder.theme.templates / exc.template
             report.error(template, exc.line, exc.message, "build")
+            return report
+        except RendererUnavailable as exc:
+            report.error(display_path(config_path), None, str(exc), "diagrams")
             return report
         except (OutputDirError, OSError) as exc:
             if auto_search and search and _is_search_failure(exc):

@@ -8,10 +8,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .errors import ErrorList
-from .model import Site
+from .model import RENDERERS, DiagramSettings, Site
 from .sources import kind_of, path_text_problem, read_text, real_path
 from .themeconfig import load_theme_settings
-from .yamldoc import Schema, check_schema, parse_mapping
+from .yamldoc import LinedMap, Schema, check_schema, parse_mapping
 
 CONFIG_NAME = "studyguide.yml"
 
@@ -32,6 +32,13 @@ CONFIG_SCHEMA: Schema = {
     "anki_deck": (bool, False),
     "offline": (bool, False),
     "short_name": (str, False),
+    "diagrams": (dict, False),
+}
+
+#: The ``diagrams:`` section: how diagrams are drawn (README, "Diagrams").
+DIAGRAMS_SCHEMA: Schema = {
+    "renderer": (str, False),
+    "ink_server": (str, False),
 }
 
 
@@ -107,6 +114,20 @@ def _check_language(value: str | None, line: int, path: Path, errors: ErrorList)
     return value
 
 
+def _diagram_settings(mapping: LinedMap, path: Path, errors: ErrorList) -> DiagramSettings:
+    section = mapping.children.get("diagrams")
+    if section is None:
+        return DiagramSettings()
+    values = check_schema(section, DIAGRAMS_SCHEMA, path, errors)
+    renderer = values.get("renderer")
+    if renderer is not None and renderer not in RENDERERS:
+        errors.add(path, section.line_of("renderer"),
+                   f"'renderer' must be one of {', '.join(RENDERERS)}, got '{renderer}'")
+        renderer = None
+    ink_server = _check_url(values.get("ink_server"), "ink_server", section.line_of("ink_server"), path, errors)
+    return DiagramSettings(renderer, ink_server.rstrip("/") if ink_server else None)
+
+
 def load_config(path: Path, errors: ErrorList) -> Config | None:
     """Read and validate the config file; record every problem in `errors`."""
     path = Path(path)
@@ -141,6 +162,7 @@ def load_config(path: Path, errors: ErrorList) -> Config | None:
         anki_deck=values.get("anki_deck", False),
         offline=values.get("offline", True),
         short_name=values.get("short_name"),
+        diagrams=_diagram_settings(mapping, path, errors),
     )
     content_line = mapping.line_of("content_dir")
     problem = path_text_problem(values.get("content_dir", "content"))

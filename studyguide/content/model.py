@@ -147,6 +147,18 @@ class Page:
         return f"{self.slug}/"
 
 
+#: Diagram renderers a guide can choose (``diagrams: renderer:``).
+RENDERERS: tuple[str, ...] = ("chromium", "mermaid-ink", "browser")
+
+
+@dataclass(frozen=True)
+class DiagramSettings:
+    """The config's ``diagrams:`` section: which renderer draws diagrams at build time."""
+
+    renderer: str | None = None  # None: chromium when it can run, else the cache (and the browser)
+    ink_server: str | None = None  # mermaid.ink server for the mermaid-ink renderer
+
+
 @dataclass(frozen=True)
 class ThemeSettings:
     """How a guide changes the default theme (``theme:``, ``extra_css``, ``extra_js``, ``labels``
@@ -180,6 +192,7 @@ class Site:
     anki_deck: bool = False  # publish the guide as an Anki deck beside the site
     offline: bool = True  # web app manifest + service worker (studyguide/site/offline.py)
     short_name: str | None = None  # the installed app's label; derived from the title if unset
+    diagrams: DiagramSettings = field(default_factory=DiagramSettings)
 
 
 @dataclass(frozen=True)

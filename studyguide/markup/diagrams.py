@@ -46,3 +46,8 @@ def render_fence(self: Any, tokens: list[Token], idx: int, options: Any, env: An
         draw: Callable[[str], str] | None = env.get(DRAW_ENV) if isinstance(env, dict) else None
         return draw(token.content) if draw else diagram_html(token.content)
     return render_code(self, tokens, idx, options, env)
+
+
+def fenced_diagrams(tokens: list[Token]) -> list[str]:
+    """The Mermaid sources of a parsed body's fenced diagrams, in order."""
+    return [t.content for t in tokens if t.type == "fence" and is_mermaid_fence(t)]

@@ -23,7 +23,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from .callouts import callouts_plugin
 from .context import PLAIN, RenderContext
-from .diagrams import DRAW_ENV, render_fence
+from .diagrams import DRAW_ENV, fenced_diagrams, render_fence
 from .headings import render_heading_close, render_heading_open
 from .highlight import render_code
 from .links import render_link_open
@@ -104,3 +104,9 @@ def render_inline(text: str) -> str:
 def render_markdown_drawing(text: str, draw: Callable[[str], str], context: RenderContext = PLAIN) -> str:
     """Markdown → HTML with fenced diagrams drawn by `draw` (per page, so never cached)."""
     return PARSER.render(text, {**context.env(), DRAW_ENV: draw})
+
+
+@functools.lru_cache(maxsize=65536)
+def diagram_sources(text: str) -> tuple[str, ...]:
+    """The Mermaid sources of the fenced diagrams in a Markdown text."""
+    return tuple(fenced_diagrams(PARSER.parse(text))) if "mermaid" in text else ()

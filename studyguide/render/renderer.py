@@ -23,9 +23,10 @@ from ..content.labels import label_set, markup_labels, plural
 from ..content.links import LinkIndex
 from ..content.model import Guide
 from ..content.slugs import slugify
-from ..markup.diagrams import diagram_html
-from ..markup.features import has_code, has_diagrams
-from ..markup.parser import render_inline, render_markdown
+from ..markup.context import PLAIN
+from ..markup.features import has_code
+from ..markup.parser import diagram_sources, render_inline, render_markdown, render_markdown_drawing
+from .diagramart import DiagramArt, PageFigures
 from .markdown import MarkdownRenderer
 from .pages import PageSpec, RenderedPage, TemplateRenderError, anki_deck_path
 from .seo import structured_data
@@ -52,7 +53,7 @@ class Renderer:
     """Renders every page of a guide with one Jinja environment."""
 
     def __init__(self, theme: Theme, guide_theme: Any = None, *, search: bool = True,
-                 offline: bool = True) -> None:
+                 offline: bool = True, diagrams: DiagramArt | None = None) -> None:
         from ..content.model import ThemeSettings
 
         self.theme = theme
@@ -70,7 +71,6 @@ class Renderer:
         self.env.filters["count"] = pass_context(lambda ctx, n, key: plural(ctx["labels"], n, key))
         self.env.filters["inline_md"] = lambda text: Markup(render_inline(text))
         self.env.filters["slug"] = slugify
-        self.env.globals["diagram"] = lambda d: Markup(diagram_html(d.source, d.title))
         self.env.globals["version"] = __version__
         self.env.globals["structured_data"] = structured_data  # JSON-LD for partials/meta.html
         SharedParts(self.env).install()  # sidebar_domains(), shared(): rendered once per depth
@@ -78,25 +78,41 @@ class Renderer:
         self.offline = offline  # False in the preview: a service worker there would show stale pages
         self.assets = self.files.versions()
         self.markdown: MarkdownRenderer | None = None
+        self.diagrams = diagrams or DiagramArt()
 
     @pass_context
     def _markdown_filter(self, ctx: Any, text: str, item: Any = None, section: Any = None) -> Markup:
+        figures: PageFigures | None = ctx.get("page_figures")
+        if figures is not None and diagram_sources(text):  # fenced diagrams, drawn for this page
+            context = PLAIN if self.markdown is None or item is None else \
+                self.markdown.context(text, item, ctx["root"], section)
+            return Markup(render_markdown_drawing(text, figures.figure, context))
         if self.markdown is None or item is None:
             return Markup(render_markdown(text))
         return self.markdown.render(text, item, ctx["root"], section)
+
+    def diagram_flags(self, diagrams: list[str], bodies: list[str]) -> dict[str, Any]:
+        """What a page with these diagrams (and fenced ones in `bodies`) loads: ``diagrams.js``
+        (and Mermaid) only for a diagram left to the browser, the small zoom script for drawn ones."""
+        sources = diagrams + [s for body in bodies for s in diagram_sources(body)]
+        browser = self.diagrams.needs_browser(sources)
+        drawn = any(self.diagrams.get(s) for s in sources)
+        return {"has_diagrams": browser, "drawn_diagrams": drawn}
 
     def pages(self, guide: Guide) -> list[PageSpec]:
         site = guide.site
         labels = label_set(site.language, site.theme.labels)
         specs = [PageSpec("home", "home.html", "", site.title, site.description,
-                          {"has_diagrams": False, "has_code": False})]
+                          {"has_diagrams": False, "drawn_diagrams": False, "has_code": False})]
         domains = guide.domains
         for i, domain in enumerate(domains):
             specs.append(PageSpec(
                 "domain", "domain.html", domain.path, f"{domain.label} {domain.name}",
                 f"{domain.name}: {', '.join(t.title for t in domain.topics)}"[:300] or domain.name,
                 {"domain": domain,
-                 "has_diagrams": domain.diagram is not None or has_diagrams([t.body for t in domain.topics]),
+                 **self.diagram_flags([domain.diagram.source] if domain.diagram else [],
+                                      [t.body for t in domain.topics]),
+                 "og_image": self._og_image(domain.diagram.source) if domain.diagram else None,
                  "has_code": has_code([t.body for t in domain.topics]),
                  "prev": domains[i - 1] if i else None, "next": domains[i + 1] if i + 1 < len(domains) else None},
             ))
@@ -104,17 +120,17 @@ class Renderer:
             bodies = [s.body for q in guide.questions for s in q.sections]
             specs.append(PageSpec("interview", "interview.html", guide.interview.path, guide.interview.title,
                                   guide.interview.intro,
-                                  {"has_diagrams": has_diagrams(bodies), "has_code": has_code(bodies)}))
+                                  {**self.diagram_flags([], bodies), "has_code": has_code(bodies)}))
         for page in guide.pages:
             specs.append(PageSpec("page", "page.html", page.path, page.title,
                                   f"{page.title} — {site.title}",
-                                  {"page": page, "has_diagrams": has_diagrams([page.body]),
+                                  {"page": page, **self.diagram_flags([], [page.body]),
                                    "has_code": has_code([page.body])}))
         specs.append(PageSpec("tags", "tags.html", "tags/", labels["tags_page_title"],
                               labels["tags_page_description"].replace("{title}", site.title),
-                              {"has_diagrams": False, "has_code": False}))
+                              {"has_diagrams": False, "drawn_diagrams": False, "has_code": False}))
         specs.append(PageSpec("404", "404.html", "404.html", labels["not_found_title"],
-                              labels["not_found_description"], {"has_diagrams": False, "has_code": False}))
+                              labels["not_found_description"], {"has_diagrams": False, "drawn_diagrams": False, "has_code": False}))
         return specs
 
     def render(self, guide: Guide) -> list[RenderedPage]:
@@ -135,7 +151,11 @@ class Renderer:
         for spec in self.pages(guide) if specs is None else specs:
             # 404.html is served for missing URLs at any depth: its links must be absolute.
             root = base_path if spec.kind == "404" else self._relative_root(spec.url)
-            context = dict(common, **spec.extra, page_spec=spec, root=root,
+            figures = self.diagrams.for_page()
+            figures = self.diagrams.for_page()  # numbers this page's figures: ids unique in it
+            context = dict(common, **spec.extra, page_spec=spec, root=root, page_figures=figures,
+                           diagram=lambda d, figures=figures: Markup(figures.figure(d.source, d.title)), page_figures=figures,
+                           diagram=lambda d, figures=figures: Markup(figures.figure(d.source, d.title)),
                            url=lambda target, root=root: root + target,
                            asset=self._asset_url(root),
                            anki_deck_url=(root + deck) if deck else None,  # "Download Anki deck"
@@ -167,6 +187,10 @@ class Renderer:
                     break
             tb = tb.tb_next
         return found
+
+    def _og_image(self, source: str) -> str | None:
+        drawn = self.diagrams.get(source)
+        return drawn.image if drawn else None
 
     def _template_file(self, name: str) -> Path:
         """The file a template name was loaded from: the project's theme folder, or the default."""

@@ -1,6 +1,7 @@
 """The site builder: gather everything, then write it into a temporary folder and swap it in.
 
-A build has three stages — load (content model), render (every page as text), write (pages and
+A build has four stages — load (content model), diagrams (drawn from the project's diagram cache,
+rendering what is missing: :mod:`.diagrams`), render (every page as text), write (pages and
 assets into a fresh temporary folder beside the output, then optional post-steps such as search
 indexing) — and only a build that got through all of them replaces the previous site. A failure at
 any stage removes the temporary folder and leaves the old site byte-for-byte as it was.
@@ -22,11 +23,13 @@ from ..content.config import CONFIG_NAME
 from ..content.loader import Loader
 from ..content.model import Guide
 from ..content.sources import real_path
+from ..render.diagramart import DiagramArt
 from ..render.pages import PageInfo, RenderedPage
 from ..render.renderer import Renderer
 from ..render.theme import Theme, default_theme
 from ..render.themefiles import ThemeFiles, theme_files
 from .offline import mark_source, write_offline_files
+from .diagrams import DiagramStage
 from .parallel import page_writer, render_pages
 from .sitemap import write_extra_files
 from .swap import disk_nearly_full, make_work_folder, remove_leftovers, remove_work_folder, swap_in
@@ -139,6 +142,8 @@ class SiteBuilder:
         self.offline = offline  # the preview turns it off; the config's `offline` can too
         self.post_steps = list(post_steps or [])
         self.loader = Loader()
+        self._stage: DiagramStage | None = None
+        self.art = DiagramArt()  # this build's diagrams (renderer() passes them on)
 
     def load(self) -> Guide:
         return self.loader.load(self.config_path)
@@ -149,7 +154,8 @@ class SiteBuilder:
 
     def renderer(self, guide: Guide) -> Renderer:
         # A new renderer per build: templates and assets may have changed since the last one.
-        return Renderer(self.theme_for(guide), guide.site.theme, search=self.search, offline=self.offline)
+        return Renderer(self.theme_for(guide), guide.site.theme, search=self.search, offline=self.offline,
+                        diagrams=self.art)
 
     def render(self, guide: Guide) -> list[RenderedPage]:
         """Every page as text, all at once (for tools and tests; a build streams them instead)."""
@@ -160,6 +166,19 @@ class SiteBuilder:
         when the guide is big (see :mod:`.parallel`). `previous` is the site being replaced."""
         return render_pages(self.renderer(guide), guide, page_writer(folder), keep_markdown=bool(self.post_steps))
 
+    def diagram_stage(self, guide: Guide) -> DiagramStage:
+        """The diagram stage for the guide's settings, kept across builds (its renderer too)."""
+        if self._stage is None or self._stage.settings != guide.site.diagrams:
+            self.close()
+            self._stage = DiagramStage(self.project_root, guide.site.diagrams, self.theme.static)
+        return self._stage
+
+    def close(self) -> None:
+        """Stop what the builder keeps running between builds (the diagram renderer's browser)."""
+        if self._stage is not None:
+            self._stage.close()
+            self._stage = None
+
     def build(self) -> BuildResult:
         """Load, render, write to a temporary folder, run post-steps, swap. Raises on any failure."""
         start = time.perf_counter()
@@ -168,6 +187,8 @@ class SiteBuilder:
                       [*self.theme_for(guide).folders, guide.content_dir or self.config_path.parent / "content"])
         # A symbolic link (``site`` → a web root) stays: its target is what gets replaced,
         # atomically, by a work folder made beside the target.
+        stage = self.diagram_stage(guide)
+        self.art = stage.prepare(guide)  # drawn from the cache, rendering only what is missing
         target = real_path(self.out_dir) if self.out_dir.is_symlink() else self.out_dir
         target.parent.mkdir(parents=True, exist_ok=True)
         remove_leftovers(target)
@@ -176,6 +197,9 @@ class SiteBuilder:
             pages = self.write_pages(tmp, guide, target)
             assets = theme_files(self.theme_for(guide), guide.site.theme)
             write_assets(tmp, assets, guide)
+            for path, source in stage.image_files(self.art).items():  # link-preview PNGs from the cache
+                (tmp / path).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, tmp / path)
             write_extra_files(tmp, guide, pages, self.project_root)  # sitemap, robots.txt, CNAME
             if guide.site.anki_deck:
                 from .anki import publish_deck  # genanki loads only for guides that publish a deck

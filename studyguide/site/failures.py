@@ -12,10 +12,12 @@ from pathlib import Path
 from ..content.errors import ContentErrors, display_path
 from ..render.pages import TemplateRenderError
 from .builder import OutputDirError
+from .diagram_renderers import RendererUnavailable
 
-#: Failures that are the author's to fix (content, templates, output folder, disk): reported as
+#: Failures that are the author's to fix (content, templates, output folder, an unreachable diagram
+#: renderer, disk): reported as
 #: messages, never as a traceback.
-KNOWN_FAILURES = (ContentErrors, TemplateRenderError, OutputDirError, OSError)
+KNOWN_FAILURES = (ContentErrors, TemplateRenderError, OutputDirError, RendererUnavailable, OSError)
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,6 @@ def problems_from(exc: BaseException, templates_dir: Path) -> list[Problem]:
     if isinstance(exc, TemplateRenderError):
         where = f"{display_path(exc.path or templates_dir / exc.template)}:{exc.line or '?'}"
         return [Problem(where, exc.message, "template")]
-    if isinstance(exc, (OSError, OutputDirError)):
+    if isinstance(exc, (OSError, OutputDirError, RendererUnavailable)):
         return [Problem("", f"error: {exc}", "error")]
     return [Problem("", f"internal error ({type(exc).__name__}: {exc}); please report it", "internal")]

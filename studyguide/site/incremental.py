@@ -150,7 +150,7 @@ class IncrementalBuilder(SiteBuilder):
         start = time.perf_counter()
         theme = self.theme_for(guide)
         renderer = _SelectiveRenderer(theme, guide.site.theme, search=self.search,
-                                      offline=self.offline)
+                                      offline=self.offline, diagrams=self.art)
         # Content asset files too: an image's size is part of the pages that show it.
         assets = tuple((str(p), p.stat().st_mtime_ns) for p in asset_files(guide.content_dir)) \
             if guide.content_dir else ()
