@@ -122,7 +122,10 @@ def test_one_theme_definition_shared_by_every_renderer() -> None:
     theme = DiagramTheme.load(STATIC)
     palette_hexes = {v for t in THEMES for v in theme.data["palette"][t].values() if isinstance(v, str)
                      and v.startswith("#")} | set(theme.data["light_colours"])
-    copies = [STATIC / "js/diagrams.js", *Path(REPO / "studyguide").rglob("*.py")]
+    package = REPO / "studyguide"
+    copies = [STATIC / "js/diagrams.js", STATIC / "js/diagram-zoom.js", package / "check/mermaid.py",
+              *package.glob("*/diagram*.py"), *package.glob("*/mermaid*.py")]
+    assert len(copies) >= 8
     for path in copies:
         text = path.read_text(encoding="utf-8").lower()
         assert not [h for h in palette_hexes if h in text], path

@@ -19,11 +19,14 @@ from html.parser import HTMLParser
 #: Stands for the page-unique id prefix in a cached SVG.
 TOKEN = "SGDIAGRAM"
 #: Bumped whenever :func:`normalise` changes its output (part of every cache key).
-FORMAT = "svg3"
+FORMAT = "svg4"
 
 _ID = re.compile(r'(\sid=")([^"]*)(")')
 _REF = re.compile(r'(url\(#|href="#)([^")]+)')
 _ROOT_TAG = re.compile(r"<svg\b[^>]*>")
+# Sequence diagrams name their boxes and lines (name="…"), an attribute SVG in HTML does not have.
+_NAME_ATTR = re.compile(r'\sname="[^"]*"')
+_P_SELECTOR = re.compile(r"(?<=[\s,}>])p(?=[\s,{:.\[])")
 _NOT_ID = re.compile(r"[^a-z0-9-]+")
 _STYLE = re.compile(r"<style\b[^>]*>.*?</style>", re.S)
 _DROP_ROOT_ATTRS = re.compile(r'\s(?:role|aria-labelledby|aria-describedby|aria-label|id)="[^"]*"')
@@ -65,6 +68,11 @@ def normalise(svg: str) -> str:
     svg = _ID.sub(rename, svg)
     svg = _REF.sub(lambda m: m.group(1) + renamed.get(m.group(2), m.group(2)), svg)
     svg = _DATA_POINTS.sub("", svg)
+    svg = _NAME_ATTR.sub("", svg)
+    # HTML labels are <span><p>…</p></span>, which HTML does not allow (a <p> inside a <span>): the
+    # <p> becomes a <span class="p">, and the style rules that meant it follow.
+    svg = svg.replace("<p>", '<span class="p">').replace("</p>", "</span>")
+    svg = _STYLE.sub(lambda m: _P_SELECTOR.sub(".p", m.group(0)), svg)
     return _GEOMETRY.sub(lambda m: m.group(1) + _LONG_NUMBER.sub(r"\1", m.group(2)) + m.group(3), svg)
 
 

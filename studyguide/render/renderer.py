@@ -151,10 +151,8 @@ class Renderer:
         for spec in self.pages(guide) if specs is None else specs:
             # 404.html is served for missing URLs at any depth: its links must be absolute.
             root = base_path if spec.kind == "404" else self._relative_root(spec.url)
-            figures = self.diagrams.for_page()
             figures = self.diagrams.for_page()  # numbers this page's figures: ids unique in it
             context = dict(common, **spec.extra, page_spec=spec, root=root, page_figures=figures,
-                           diagram=lambda d, figures=figures: Markup(figures.figure(d.source, d.title)), page_figures=figures,
                            diagram=lambda d, figures=figures: Markup(figures.figure(d.source, d.title)),
                            url=lambda target, root=root: root + target,
                            asset=self._asset_url(root),
