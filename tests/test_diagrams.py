@@ -332,3 +332,32 @@ def test_mermaid_ink_renderer_through_mermaid_py(tmp_path: Path, monkeypatch: py
         assert result.returncode == 1 and "Traceback" not in result.stderr
         assert "content/domains/02-agents/loop.mmd:3: Mermaid diagram does not render: Parse error on line 3" \
             in result.stderr, result.stderr
+
+
+def test_preview_rerenders_only_the_edited_diagram_in_one_chromium(tmp_path: Path) -> None:
+    """What ``serve`` does on a .mmd edit: one builder for the session; the edited diagram is the
+    only cache miss, rendered in the Chromium the session already started; the page shows it."""
+    require_renderer()
+    from studyguide.site.incremental import IncrementalBuilder
+
+    project = copy_mini(tmp_path / "guide")
+    builder = IncrementalBuilder(project / "studyguide.yml", project / "site", search=False)
+    try:
+        builder.build()
+        stage = builder._stage
+        assert stage is not None and stage.rendered == 0  # all from the committed cache: no browser
+        diagram = project / "content/domains/01-retrieval/diagram.mmd"
+        pages = []
+        for n in (1, 2):
+            diagram.write_text(f'flowchart LR\n  A["Edited label {n}"] --> B["Retriever"]\n')
+            builder.build()
+            assert builder._stage is stage and stage.rendered == 1
+            renderer = stage.renderer
+            assert isinstance(renderer, ChromiumRenderer)
+            pages.append(renderer.browser._page)
+            html = (project / "site" / DOMAIN).read_text(encoding="utf-8")
+            assert f"Edited label {n}" in html and html.count('class="diagram is-drawn"') == 2
+        assert pages[0] is not None and pages[0] is pages[1]  # one Chromium for the session
+    finally:
+        builder.close()
+    assert stage.renderer is not None and stage.renderer.browser._page is None  # closed with the builder

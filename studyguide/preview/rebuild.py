@@ -146,6 +146,7 @@ class PreviewSite:
         self._stop.set()
         for thread in self._threads:
             thread.join(timeout)
+        self.builder.close()  # the diagram renderer's Chromium, kept for the session
 
     def _poll(self, watcher: SourceWatcher) -> None:
         """Scan the sources; hand over what changed once a scan finds nothing new.

@@ -48,6 +48,11 @@ class DiagramArt:
     def for_page(self) -> PageFigures:
         return PageFigures(self)
 
+    def svg_for(self, source: str) -> str | None:
+        """The light drawing as a file of its own (Anki cards), or None when it was not drawn."""
+        drawn = self.get(source)
+        return drawn.svgs["light"] if drawn else None
+
     def needs_browser(self, sources: list[str]) -> bool:
         """Whether any of `sources` is left to client-side drawing."""
         return any(self.get(s) is None for s in sources)

@@ -264,8 +264,8 @@ def export_deck(guide: Guide, target: Path, project_root: Path, svg_for: SvgLook
     return DeckSummary(target, content.notes, len(content.decks), len(content.media))
 
 
-def publish_deck(site_dir: Path, guide: Guide, project_root: Path) -> None:
+def publish_deck(site_dir: Path, guide: Guide, project_root: Path, svg_for: SvgLookup | None = None) -> None:
     """Build step: write the deck where the site links it, when the config asks for one."""
     path = anki_deck_path(guide.site)
     if path:
-        export_deck(guide, site_dir / path, project_root)
+        export_deck(guide, site_dir / path, project_root, svg_for)

@@ -204,7 +204,7 @@ class SiteBuilder:
             if guide.site.anki_deck:
                 from .anki import publish_deck  # genanki loads only for guides that publish a deck
 
-                publish_deck(tmp, guide, self.project_root)
+                publish_deck(tmp, guide, self.project_root, self.art.svg_for)  # diagrams as images
             for step in self.post_steps:
                 step(tmp, guide)
             if self.offline and guide.site.offline:  # last: it hashes the finished site
