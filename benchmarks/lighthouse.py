@@ -31,8 +31,9 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from page_weight import page_urls  # noqa: E402 - the same page of each type
+
 from studyguide.commands.build import build  # noqa: E402
-from studyguide.content.loader import Loader  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
@@ -63,17 +64,6 @@ class GzipHandler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         return io.BytesIO(body)
-
-
-def page_urls(config: Path) -> dict[str, str]:
-    guide = Loader().load(config)
-    urls = {"home": "", "domain": guide.domains[1].path if len(guide.domains) > 1 else guide.domains[0].path}
-    if guide.interview:
-        urls["interview"] = guide.interview.path
-    if guide.pages:
-        urls["page"] = guide.pages[0].path
-    urls.update({"tags": "tags/", "404": "404.html"})
-    return urls
 
 
 def run_lighthouse(lighthouse: str, url: str, out: Path) -> dict:

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -29,3 +30,19 @@ def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 def tree_digest(folder: Path) -> dict[str, bytes]:
     """Every file under `folder` with its bytes: compare two of these to prove nothing changed."""
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+class _Ids(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.ids += [v for k, v in attrs if k == "id" and v]
+
+
+def page_ids(html: str) -> list[str]:
+    """Every id attribute in an HTML text, in order (repeats included)."""
+    parser = _Ids()
+    parser.feed(html)
+    return parser.ids

@@ -13,12 +13,11 @@ import re
 import shutil
 import subprocess
 import sys
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from conftest import require_tool
-from helpers import BUNDLED_CONFIG, MINI, REPO, copy_mini
+from helpers import BUNDLED_CONFIG, MINI, REPO, copy_mini, page_ids
 from inkserver import ink_server
 
 from studyguide.content.loader import Loader
@@ -37,21 +36,6 @@ NO_BROWSER = {"STUDYGUIDE_CHROMIUM": "/nonexistent/chromium"}
 
 def require_renderer() -> None:
     require_tool(browser_available(), "Chromium and Playwright are needed to render diagrams")
-
-
-class _Ids(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.ids: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.ids += [v for k, v in attrs if k == "id" and v]
-
-
-def page_ids(html: str) -> list[str]:
-    parser = _Ids()
-    parser.feed(html)
-    return parser.ids
 
 
 def cli(project: Path, *args: str, env: dict[str, str] | None = None,

@@ -15,12 +15,11 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from conftest import require_tool
-from helpers import MINI, REPO, run_cli
+from helpers import MINI, REPO, page_ids, run_cli
 
 from studyguide.content.errors import ContentErrors
 from studyguide.content.loader import load_guide
@@ -255,15 +254,6 @@ def test_group_slugs_may_not_make_an_id_the_theme_uses(project: Path) -> None:
                for e in errors), errors
 
 
-class _Ids(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.ids: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.ids += [v for k, v in attrs if k == "id" and v]
-
-
 def test_the_reserved_ids_are_every_id_the_theme_writes(project: Path) -> None:
     """Keeps the list honest: every id in a built page that no content file names is the theme's,
     and must be reserved; so must the numbered ids the scripts make."""
@@ -273,10 +263,9 @@ def test_the_reserved_ids_are_every_id_the_theme_writes(project: Path) -> None:
     content_ids |= {a for g in guide.groups for a in (g.anchor, f"{g.anchor}-title")}
     theme_ids: set[str] = set()
     for page in (project / "site").rglob("*.html"):
-        parser = _Ids()
-        parser.feed(page.read_text())
         # Tag anchors and heading ids ("card--heading": a slug never has "--") come from content.
-        theme_ids |= {i for i in parser.ids if i not in content_ids and not i.startswith("tag-") and "--" not in i}
+        theme_ids |= {i for i in page_ids(page.read_text())
+                      if i not in content_ids and not i.startswith("tag-") and "--" not in i}
     assert {"main", "site-nav", "search-input"} <= theme_ids
     unreserved = sorted(i for i in theme_ids if not is_theme_id(i))
     assert not unreserved, f"ids the theme writes but the loader does not reserve: {unreserved}"

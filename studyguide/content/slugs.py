@@ -32,8 +32,10 @@ THEME_IDS = frozenset({
     "main", "site-nav", "search-input", "search-status", "search-results",  # every page
     "site-heading", "domains-heading", "prep-heading", "topics-heading", "group-filter",
 })
-# Numbered ids made while the page runs: search results, Mermaid's scratch elements, tag letters.
-THEME_ID_RE = re.compile(r"^(?:search-option|[di]?sg-diagram|letter)-[0-9]+(?:-title)?$")
+# Numbered ids made while the page runs: search results, Mermaid's scratch elements, tag letters;
+# and those of diagrams drawn at build time: sgd<n> (-title, -desc, and d/l + the SVG's own ids).
+THEME_ID_RE = re.compile(r"^(?:(?:search-option|[di]?sg-diagram|letter)-[0-9]+(?:-title)?"
+                         r"|sgd[0-9]+(?:-title|-desc|[dl](?:-[a-z0-9-]+)?)?)$")
 
 
 def is_theme_id(anchor: str) -> bool:
