@@ -28,8 +28,8 @@ from ..render.pages import PageInfo, RenderedPage
 from ..render.renderer import Renderer
 from ..render.theme import Theme, default_theme
 from ..render.themefiles import ThemeFiles, theme_files
-from .offline import mark_source, write_offline_files
 from .diagrams import DiagramStage
+from .offline import mark_source, write_offline_files
 from .parallel import page_writer, render_pages
 from .sitemap import write_extra_files
 from .swap import disk_nearly_full, make_work_folder, remove_leftovers, remove_work_folder, swap_in
