@@ -7,7 +7,8 @@ emitters; ``--bench-tools`` or ``STUDYGUIDE_BENCH_TOOLS`` point elsewhere) for e
 size, then times whole processes, interleaved (studyguide, Hugo, studyguide, Hugo, …) after one
 untimed warm-up each, so that both see the same machine load. Prints per tool and size the median
 and min–max wall time, the peak RSS (the child's ``ru_maxrss``) and the median of the per-round
-studyguide/Hugo ratios, with the load average before and after. ``--search`` adds a studyguide
+studyguide/Hugo ratios, the median CPU time (user + system: steadier than wall time on a busy
+machine, but it counts both cores' work), with the load average before and after. ``--search`` adds a studyguide
 build with search indexing as a third command. ``--smoke`` is 95 topics, one run, for CI: it
 proves the benchmark still runs, it asserts no timing.
 
@@ -40,10 +41,11 @@ class Command:
     env: dict[str, str] | None = None
     times: list[float] = field(default_factory=list)
     rss_kb: list[int] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # user + system seconds (children included)
 
 
-def run_once(cmd: Command) -> tuple[float, int]:
-    """Wall time and peak RSS (KB) of one whole process; raises if it fails."""
+def run_once(cmd: Command) -> tuple[float, int, float]:
+    """Wall time, peak RSS (KB) and CPU time of one whole process; raises if it fails."""
     shutil.rmtree(cmd.out, ignore_errors=True)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd.argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=cmd.env)
@@ -53,7 +55,7 @@ def run_once(cmd: Command) -> tuple[float, int]:
     stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     if proc.returncode:
         raise SystemExit(f"{cmd.name} failed (exit {proc.returncode}):\n  {' '.join(cmd.argv)}\n{stderr}")
-    return seconds, usage.ru_maxrss
+    return seconds, usage.ru_maxrss, usage.ru_utime + usage.ru_stime
 
 
 def emit(tools: Path, work: Path, n: int, mkdocs: bool) -> Path:
@@ -110,9 +112,10 @@ def bench(n: int, cmds: list[Command], runs: int) -> list[str]:
     before = load()
     for _ in range(runs):
         for cmd in cmds:  # interleaved: every round sees the same machine
-            seconds, rss = run_once(cmd)
+            seconds, rss, cpu = run_once(cmd)
             cmd.times.append(seconds)
             cmd.rss_kb.append(rss)
+            cmd.cpu.append(cpu)
     after = load()
     hugo = next(c for c in cmds if c.name == "hugo")
     rows = []
@@ -120,7 +123,8 @@ def bench(n: int, cmds: list[Command], runs: int) -> list[str]:
         ratio = statistics.median(a / b for a, b in zip(cmd.times, hugo.times, strict=True))
         rows.append(f"{n:>7} {cmd.name:<18} {fmt_s(statistics.median(cmd.times)):>8} "
                     f"{fmt_s(min(cmd.times)):>8}–{fmt_s(max(cmd.times)):<8} "
-                    f"{max(cmd.rss_kb) / 1024:>8.0f} {ratio:>7.2f}×   {before} → {after}")
+                    f"{max(cmd.rss_kb) / 1024:>8.0f} {ratio:>7.2f}× {fmt_s(statistics.median(cmd.cpu)):>7}   "
+                    f"{before} → {after}")
     return rows
 
 
@@ -146,7 +150,7 @@ def main() -> None:
     work = args.work or Path(tempfile.mkdtemp(prefix="studyguide-peers-"))
     hugo_version = subprocess.run(["hugo", "version"], capture_output=True, text=True).stdout.split()[1]
     print(f"{os.cpu_count()} CPUs; hugo {hugo_version}; load average 1/5/15 min per size (before → after)")
-    print(f"{'topics':>7} {'tool':<18} {'median s':>8} {'min–max s':>17} {'peak MB':>8} {'÷ Hugo':>8}   load")
+    print(f"{'topics':>7} {'tool':<18} {'median s':>8} {'min–max s':>17} {'peak MB':>8} {'÷ Hugo':>8} {'CPU s':>7}   load")
     try:
         for n in args.sizes:
             base = emit(args.bench_tools, work, n, mkdocs)
