@@ -27,7 +27,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def search(page: Page, query: str) -> None:
     page.locator(SEARCH).fill(query)
-    expect(page.locator(STATUS)).to_contain_text(f"for “{query}”")
+    expect(page.locator(STATUS)).to_contain_text(f"for “{query}”", timeout=20_000)  # Pagefind loads its wasm first
 
 
 @pytest.mark.parametrize("suffix", ["retrieval/#100%", "retrieval/#%E0%A4%A", "retrieval/#%", "retrieval/#%ZZ%",
@@ -55,7 +55,7 @@ def test_a_failed_search_clears_the_old_results(page, serve_dir, watch_page, sit
     expect(page.locator(OPTIONS).first).to_be_visible()
     page.route("**/pagefind/**", lambda route: route.abort())  # offline from now on
     page.locator(SEARCH).fill("ReAct")
-    expect(page.locator(STATUS)).to_contain_text("Search failed")
+    expect(page.locator(STATUS)).to_contain_text("Search failed", timeout=20_000)
     expect(page.locator(OPTIONS)).to_have_count(0)
     expect(page.locator("[data-search-results]")).to_be_hidden()
     expect(page.locator(SEARCH)).to_have_attribute("aria-expanded", "false")

@@ -10,7 +10,10 @@ import http.client
 import os
 import threading
 import time
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from test_serve import Server, free_port, project, serve, wait_for  # noqa: F401 - fixtures reused
@@ -21,6 +24,8 @@ from studyguide.content.errors import ContentErrors
 from studyguide.content.loader import Loader
 from studyguide.preview.hosts import HostPolicy
 from studyguide.preview.watcher import SourceWatcher
+
+T = TypeVar("T")
 
 
 def request(server: Server, path: str, host: str | None = None) -> tuple[int, str]:
@@ -52,7 +57,13 @@ def socket_status(server: Server, origin: str | None, host: str | None = None) -
         conn.close()
         return 101
 
-    return asyncio.run(connect())
+    return run_async(connect())
+
+
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run `coroutine` in a thread of its own: Playwright's sync API may hold this thread's loop."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def log_lines_since(server: Server, mark: int) -> list[str]:
@@ -119,7 +130,7 @@ def test_malformed_socket_messages_log_one_line_each(project: Path, serve) -> No
         conn.close()
 
     mark = len(server.output())
-    asyncio.run(talk())
+    run_async(talk())
     wait_for(lambda: len(log_lines_since(server, mark)) >= 6, 5, "six log lines")
     time.sleep(0.2)
     lines = log_lines_since(server, mark)
