@@ -168,6 +168,12 @@
     });
   });
 
+  // Print buttons (the printable sheets): plain window.print(), shown only when the script runs.
+  $all("[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+
   // Print every card open; afterwards restore what the reader had open.
   var closedForPrint = [];
   window.addEventListener("beforeprint", function () {
@@ -192,10 +198,14 @@
 
   // ---- Interview filters ---------------------------------------------------------------------------
   // Badge and group filters without a reload, mirrored in the query string (?badge=…&group=…) so a
-  // filtered view can be shared and is restored on load.
+  // filtered view can be shared and is restored on load. They filter question cards and the
+  // questions of the printable sheets alike (anything with data-badge and data-group), and links
+  // marked data-keep-filters (interview ⇄ worksheet ⇄ answers) carry the current filter along.
   var filters = (function () {
     var form = document.querySelector("[data-filters]");
     if (!form) return null;
+    var items = $all("[data-badge][data-group]");
+    var keepLinks = $all("a[data-keep-filters]");
     var status = document.querySelector("[data-filter-status]");
     var empty = document.querySelector("[data-filter-empty]");
     var select = form.querySelector("select[name=group]");
@@ -214,18 +224,18 @@
     }
     function apply(state) {
       var shown = 0;
-      cards.forEach(function (card) {
-        var ok = (!state.badge || card.getAttribute("data-badge") === state.badge) &&
-          (!state.group || card.getAttribute("data-group") === state.group);
-        card.hidden = !ok;
+      items.forEach(function (item) {
+        var ok = (!state.badge || item.getAttribute("data-badge") === state.badge) &&
+          (!state.group || item.getAttribute("data-group") === state.group);
+        item.hidden = !ok;
         if (ok) shown += 1;
       });
       groups.forEach(function (section) {
-        section.hidden = !section.querySelector("details[data-card]:not([hidden])");
+        section.hidden = !section.querySelector("[data-badge][data-group]:not([hidden])");
       });
       if (empty) empty.hidden = shown > 0;
-      var text = shown === cards.length ? "Showing all " + cards.length + " questions"
-        : "Showing " + shown + " of " + cards.length + " questions";
+      var text = shown === items.length ? "Showing all " + items.length + " questions"
+        : "Showing " + shown + " of " + items.length + " questions";
       status.textContent = text;
     }
     function toUrl(state) {
@@ -234,6 +244,9 @@
         if (state[key]) params.set(key, state[key]); else params.delete(key);
       });
       var query = params.toString();
+      keepLinks.forEach(function (link) {
+        link.search = query ? "?" + query : "";
+      });
       try {
         history.replaceState(history.state, "", location.pathname + (query ? "?" + query : "") + location.hash);
       } catch (e) { /* the filter still applies */ }

@@ -36,7 +36,7 @@ PAGE_SCHEMA: Schema = {"title": (str, True), "label": (str, False)}
 
 QUESTION_ID_RE = re.compile(r"^[A-Za-z]{1,4}[0-9]{1,4}$")
 # Top-level output folders the theme and features own; a domain or page slug may not take them.
-RESERVED_SLUGS = frozenset({"interview", "tags", "assets", "pagefind", "search", "404", "sitemap"})
+RESERVED_SLUGS = frozenset({"interview", "tags", "assets", "pagefind", "search", "404", "sitemap", "all"})
 FIXED_NAMES = frozenset({"domain.yml", "diagram.mmd", "group.yml", "interview.yml", ASSETS_DIR})
 
 T = TypeVar("T")

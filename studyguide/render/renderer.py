@@ -126,11 +126,33 @@ class Renderer:
                                   f"{page.title} — {site.title}",
                                   {"page": page, **self.diagram_flags([], [page.body]),
                                    "has_code": has_code([page.body])}))
+        specs += self._edition_specs(guide, labels)
         specs.append(PageSpec("tags", "tags.html", "tags/", labels["tags_page_title"],
                               labels["tags_page_description"].replace("{title}", site.title),
                               {"has_diagrams": False, "drawn_diagrams": False, "has_code": False}))
         specs.append(PageSpec("404", "404.html", "404.html", labels["not_found_title"],
                               labels["not_found_description"], {"has_diagrams": False, "drawn_diagrams": False, "has_code": False}))
+        return specs
+
+    @staticmethod
+    def _edition_specs(guide: Guide, labels: dict[str, Any]) -> list[PageSpec]:
+        """The one-page edition (``all/``) and the interview's printable sheets: no sidebar."""
+        site = guide.site
+        everything = ([t.body for t in guide.topics] + [s.body for q in guide.questions for s in q.sections]
+                      + [p.body for p in guide.pages])
+        specs = [PageSpec("onepage", "onepage.html", "all/", labels["one_page"],
+                          labels["one_page_description"].replace("{title}", site.title),
+                          {"sidebar": False, "has_code": has_code(everything),
+                           "has_diagrams": any(d.diagram for d in guide.domains) or has_diagrams(everything)})]
+        if guide.interview:
+            answers = [s.body for q in guide.questions for s in q.sections]
+            for url, key, with_answers in (("worksheet/", "worksheet", False), ("answers/", "answer_sheet", True)):
+                specs.append(PageSpec(
+                    "worksheet", "worksheet.html", guide.interview.path + url,
+                    f"{guide.interview.title}: {labels[key]}", labels["answers_lead" if with_answers else "worksheet_lead"],
+                    {"sidebar": False, "answers": with_answers,
+                     "has_diagrams": with_answers and has_diagrams(answers),
+                     "has_code": with_answers and has_code(answers)}))
         return specs
 
     def render(self, guide: Guide) -> list[RenderedPage]:
