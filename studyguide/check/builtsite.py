@@ -30,6 +30,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from ..content.errors import display_path
 from ..content.model import Guide
+from ..render.pages import ONE_PAGE_URL
 from . import mermaid, vnu
 from .csp import blocked_by
 from .report import CheckReport, SourceTexts, ToolUnavailable
@@ -177,6 +178,8 @@ class SourceIndex:
         found = [self.cards[card]] if card in self.cards else []
         if page in self.pages:
             found.append(self.pages[page])
+        elif page == ONE_PAGE_URL + "index.html" and not found:
+            found.extend(self.pages.values())  # the free pages are sections there, not cards
         return found
 
 
@@ -348,6 +351,21 @@ def check_html(site_dir: Path, scans: dict[str, PageScan], report: CheckReport, 
     report.ran.append(f"html: {len(scans)} pages validated with the Nu HTML Checker {version}")
 
 
+def _once_per_content_place(report: CheckReport, where: _Where) -> None:
+    """A mistake in a content file shows on several built pages (its own page, the one-page
+    edition, the answer sheet), and is reported once at its file and line. Issues on built pages
+    stay as they are (two identical links on one line are two findings)."""
+    seen: set[object] = set()
+    kept = []
+    for issue in report.issues:
+        if not issue.path.startswith(where.built("")):
+            if issue in seen:
+                continue
+            seen.add(issue)
+        kept.append(issue)
+    report.issues[:] = kept
+
+
 def check_site(site_dir: Path, guide: Guide, *, html: bool = True, diagrams: bool = True,
                label: str | None = None) -> CheckReport:
     """Check a built site; `label` replaces the site folder in reported paths (e.g. ``<built>``)."""
@@ -361,6 +379,7 @@ def check_site(site_dir: Path, guide: Guide, *, html: bool = True, diagrams: boo
     links = check_links(scans, files, base_path, guide.site.base_url, report, where)
     links += check_css_urls(site_dir, files, report, where)
     check_pages(scans, report, where)
+    _once_per_content_place(report, where)
     broken = len(report.by_check("links"))
     report.ran.insert(0, f"links: {links} internal links and anchors in {len(scans)} pages, {broken} broken")
     report.ran.append(f"pages: ids, alt text, titles, descriptions, CSP ({time.perf_counter() - start:.2f} s)")

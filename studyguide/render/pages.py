@@ -9,6 +9,9 @@ from typing import Any, Protocol
 from ..content.model import Site
 from ..content.slugs import slugify
 
+#: The one-page edition: every card of the guide again, on one page.
+ONE_PAGE_URL = "all/"
+
 
 def anki_deck_path(site: Site) -> str | None:
     """Where the build publishes the Anki deck (``ai-engineering-study-topics.apkg`` at the site

@@ -28,7 +28,7 @@ from ..markup.features import has_code
 from ..markup.parser import diagram_sources, render_inline, render_markdown, render_markdown_drawing
 from .diagramart import DiagramArt, PageFigures
 from .markdown import MarkdownRenderer
-from .pages import PageSpec, RenderedPage, TemplateRenderError, anki_deck_path
+from .pages import ONE_PAGE_URL, PageSpec, RenderedPage, TemplateRenderError, anki_deck_path
 from .seo import structured_data
 from .shared import SharedParts
 from .theme import Theme
@@ -140,7 +140,7 @@ class Renderer:
         site = guide.site
         everything = ([t.body for t in guide.topics] + [s.body for q in guide.questions for s in q.sections]
                       + [p.body for p in guide.pages])
-        specs = [PageSpec("onepage", "onepage.html", "all/", labels["one_page"],
+        specs = [PageSpec("onepage", "onepage.html", ONE_PAGE_URL, labels["one_page"],
                           labels["one_page_description"].replace("{title}", site.title),
                           {"sidebar": False, "has_code": has_code(everything),
                            "has_diagrams": any(d.diagram for d in guide.domains) or has_diagrams(everything)})]
