@@ -218,3 +218,15 @@ def test_anki_deck_must_be_true_or_false(tmp_path: Path) -> None:
     result = run_cli("export", "anki", cwd=project)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert f"studyguide.yml:{len(lines) + 1}: 'anki_deck' must be true or false" in result.stderr
+
+
+def test_export_of_the_bundled_guide_takes_its_diagrams_from_the_cache(anki: Anki, tmp_path: Path) -> None:
+    guide = bundled_guide()
+    result = run_cli("export", "anki", "-o", str(tmp_path / "guide.apkg"), cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    drawn = len({d.diagram.source.strip() for d in guide.domains if d.diagram})
+    assert f"{drawn} diagram images" in result.stdout  # the committed .studyguide/diagrams cache
+    anki.import_deck(tmp_path / "guide.apkg")
+    note = anki.note(f"Id:{guide.topics[0].anchor}")
+    assert note["Diagram"].startswith('<img src="studyguide-')
+    assert len(os.listdir(anki.col.media.dir())) == drawn

@@ -134,8 +134,7 @@ class Renderer:
                               labels["not_found_description"], {"has_diagrams": False, "drawn_diagrams": False, "has_code": False}))
         return specs
 
-    @staticmethod
-    def _edition_specs(guide: Guide, labels: dict[str, Any]) -> list[PageSpec]:
+    def _edition_specs(self, guide: Guide, labels: dict[str, Any]) -> list[PageSpec]:
         """The one-page edition (``all/``) and the interview's printable sheets: no sidebar."""
         site = guide.site
         everything = ([t.body for t in guide.topics] + [s.body for q in guide.questions for s in q.sections]
@@ -143,7 +142,7 @@ class Renderer:
         specs = [PageSpec("onepage", "onepage.html", ONE_PAGE_URL, labels["one_page"],
                           labels["one_page_description"].replace("{title}", site.title),
                           {"sidebar": False, "has_code": has_code(everything),
-                           "has_diagrams": any(d.diagram for d in guide.domains) or has_diagrams(everything)})]
+                           **self.diagram_flags([d.diagram.source for d in guide.domains if d.diagram], everything)})]
         if guide.interview:
             answers = [s.body for q in guide.questions for s in q.sections]
             for url, key, with_answers in (("worksheet/", "worksheet", False), ("answers/", "answer_sheet", True)):
@@ -151,7 +150,7 @@ class Renderer:
                     "worksheet", "worksheet.html", guide.interview.path + url,
                     f"{guide.interview.title}: {labels[key]}", labels["answers_lead" if with_answers else "worksheet_lead"],
                     {"sidebar": False, "answers": with_answers,
-                     "has_diagrams": with_answers and has_diagrams(answers),
+                     **self.diagram_flags([], answers if with_answers else []),
                      "has_code": with_answers and has_code(answers)}))
         return specs
 
