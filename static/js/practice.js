@@ -9,7 +9,7 @@
   var F = window.FSRS;
   if (!app || !store || !F) return;
   var $ = function (s) { return app.querySelector(s); };
-  var cards = Array.prototype.slice.call(app.querySelectorAll("[data-practice-card]"));
+  var cards = Array.from(app.querySelectorAll("[data-practice-card]"));
   var form = $("[data-practice-settings]");
   var grades = $("[data-practice-grades]");
   var undoButton = $("[data-practice-undo]");
@@ -29,13 +29,7 @@
     var plan = store.plan([], now);
     return F.fsrs(F.generatorParameters({ maximum_interval: plan.days > 0 ? plan.days : 36500 }));
   }
-  function toCard(saved) {
-    var c = Object.assign({}, saved);
-    c.due = new Date(saved.due);
-    c.last_review = saved.last_review ? new Date(saved.last_review) : undefined;
-    return c;
-  }
-  function flat(obj) {
+  function flat(obj) { // stored with times as numbers (ts-fsrs reads them back)
     var out = {};
     Object.keys(obj).forEach(function (k) { out[k] = obj[k] instanceof Date ? obj[k].getTime() : obj[k]; });
     return out;
@@ -76,8 +70,7 @@
   function show() {
     var now = Date.now();
     var next = pick(now);
-    var counts = next.due + " due now · " + next.plan.left + " new left today (of " + next.plan.limit + ")";
-    $("[data-practice-counts]").textContent = counts;
+    $("[data-practice-counts]").textContent = next.due + " due now · " + next.plan.left + " new left today (of " + next.plan.limit + ")";
     var planText = "";
     var date = store.get().settings.interviewDate;
     if (date && next.plan.days > 0) {
@@ -104,8 +97,7 @@
       done.querySelector("h2").textContent = first && store.dayStart(first) === store.dayStart(now) ? "Done for now" : "Done for today";
       return;
     }
-    var answer = current.querySelector("[data-practice-answer]");
-    answer.open = false;
+    current.querySelector("[data-practice-answer]").open = false;
     current.hidden = false;
   }
 
@@ -115,8 +107,8 @@
     answer.open = true;
     var now = new Date();
     var saved = store.get().cards[idOf(current)];
-    var preview = scheduler(now).repeat(saved ? toCard(saved) : F.createEmptyCard(now), now);
-    Array.prototype.forEach.call(grades.querySelectorAll("[data-grade]"), function (button) {
+    var preview = scheduler(now).repeat(saved || F.createEmptyCard(now), now);
+    grades.querySelectorAll("[data-grade]").forEach(function (button) {
       var g = Number(button.getAttribute("data-grade"));
       button.querySelector("[data-interval]").textContent = duration(preview[g].card.due - now);
     });
@@ -129,7 +121,7 @@
     var id = idOf(current);
     var now = new Date();
     var before = store.get().cards[id];
-    var item = scheduler(now).next(before ? toCard(before) : F.createEmptyCard(now), now, g);
+    var item = scheduler(now).next(before || F.createEmptyCard(now), now, g);
     var log = Object.assign(flat(item.log), { id: id });
     store.update(function (s) {
       s.cards[id] = flat(item.card);
@@ -156,8 +148,7 @@
   }
 
   function focusStage() {
-    var target = current ? current.querySelector("[data-practice-front]") : done;
-    target.focus();
+    (current ? current.querySelector("[data-practice-front]") : done).focus();
   }
 
   function settings() {
@@ -170,7 +161,6 @@
     show();
   }
 
-  // ---- Wiring ---------------------------------------------------------------------------------------
   var saved = store.get().settings;
   if (saved.scope && form.querySelector("option[value='" + saved.scope + "']")) form.scope.value = saved.scope;
   if (typeof saved.newPerDay === "number") form.limit.value = saved.newPerDay;
@@ -182,7 +172,7 @@
       if (e.target.open) reveal();
     });
   });
-  Array.prototype.forEach.call(grades.querySelectorAll("[data-grade]"), function (button) {
+  grades.querySelectorAll("[data-grade]").forEach(function (button) {
     button.addEventListener("click", function () { grade(Number(button.getAttribute("data-grade"))); });
   });
   undoButton.addEventListener("click", takeBack);
@@ -194,7 +184,7 @@
       reveal();
     } else if (/^[1-4]$/.test(e.key)) {
       grade(Number(e.key));
-    } else if (e.key === "u" || e.key === "U") {
+    } else if (e.key.toLowerCase() === "u") {
       takeBack();
     }
   });
@@ -203,4 +193,5 @@
   var nojs = document.querySelector("[data-practice-nojs]");
   if (nojs) nojs.hidden = true;
   show();
+  performance.mark("studyguide:practice-ready"); // benchmarks/practice_bench.py reads it
 })();

@@ -1,9 +1,7 @@
-// Study progress storage: one localStorage entry per guide and site path (two guides on one origin
-// never mix), holding marks, FSRS cards, the review log and settings. Every write replaces the whole
-// entry at once, so an import or a grade is applied entirely or not at all. When storage throws
-// (private mode, quota, disabled) progress lives in memory and one notice says so.
-// Other scripts use window.studyStore; changes are announced as "studyguide:change" on document,
-// and a card marked as learning/known also as "studyguide:marked" (detail: {id, state}).
+// Study progress: one localStorage entry per guide and site path (marks, FSRS cards, review log,
+// settings), always written whole, so an import or a grade applies entirely or not at all. If
+// storage throws, progress lives in memory and the page's one notice is shown. API: studyStore;
+// events on document: "studyguide:change", and "studyguide:marked" (detail {id, state}).
 (function () {
   "use strict";
 
@@ -14,23 +12,14 @@
   var rootPath = new URL(html.getAttribute("data-root") || "./", location.href).pathname;
   var KEY = "studyguide:progress:" + guide + ":" + rootPath;
   var state = blank();
-  var broken = false;
 
   function blank() {
     return { app: APP, format: FORMAT, guide: guide, marks: {}, cards: {}, log: [], settings: {} };
   }
 
   function notice() {
-    if (broken) return;
-    broken = true;
-    var box = document.createElement("p");
-    box.className = "study-notice";
-    box.setAttribute("role", "alert");
-    box.setAttribute("data-study-notice", "");
-    box.textContent = "Your study progress cannot be saved in this browser (storage is blocked or full). " +
-      "Reading works as usual; marks and reviews last only until you leave this page.";
-    var main = document.getElementById("main") || document.body;
-    main.insertBefore(box, main.firstChild);
+    var box = document.querySelector("[data-study-notice]");
+    if (box) box.hidden = false;
   }
 
   function read() {
@@ -62,33 +51,24 @@
   }
 
   // Why a parsed file is not our progress ("" when it is). Checked in full before anything is used.
+  function obj(v) { return v && typeof v === "object" && !Array.isArray(v); }
+  function bad(items, numbers, extra) { // the first entry lacking a number field, or failing `extra`
+    return Object.keys(items).filter(function (k) {
+      var v = items[k];
+      return !obj(v) || !extra(v) || numbers.some(function (f) { return typeof v[f] !== "number"; });
+    })[0];
+  }
   function check(data) {
-    if (!data || typeof data !== "object" || data.app !== APP) return "This is not a studyguide progress file.";
-    if (typeof data.format !== "number" || data.format > FORMAT) {
-      return "This file was made by a newer version of studyguide (format " + data.format + "); update the site first.";
-    }
-    if (data.guide !== guide) return "This file holds progress for another guide (" + String(data.guide) + ").";
-    var obj = function (v) { return v && typeof v === "object" && !Array.isArray(v); };
+    if (!obj(data) || data.app !== APP) return "This is not a studyguide progress file.";
+    if (!(data.format <= FORMAT)) return "This file was made by a newer version of studyguide; update the site first.";
+    if (data.guide !== guide) return "This file holds progress for another guide (" + data.guide + ").";
     if (!obj(data.marks) || !obj(data.cards) || !Array.isArray(data.log) || !obj(data.settings)) {
-      return "This progress file is damaged (missing parts).";
+      return "This progress file is damaged (parts are missing).";
     }
-    for (var id in data.marks) {
-      var m = data.marks[id];
-      if (!obj(m) || (m.s !== "known" && m.s !== "learning") || typeof m.t !== "number") return "This progress file is damaged (mark " + id + ").";
-    }
-    for (id in data.cards) {
-      var c = data.cards[id];
-      if (!obj(c) || typeof c.due !== "number" || typeof c.state !== "number" || typeof c.stability !== "number") {
-        return "This progress file is damaged (card " + id + ").";
-      }
-    }
-    for (var i = 0; i < data.log.length; i++) {
-      var r = data.log[i];
-      if (!obj(r) || typeof r.id !== "string" || typeof r.review !== "number" || typeof r.rating !== "number") {
-        return "This progress file is damaged (review " + (i + 1) + ").";
-      }
-    }
-    return "";
+    var problem = bad(data.marks, ["t"], function (m) { return m.s === "known" || m.s === "learning"; });
+    if (problem === undefined) problem = bad(data.cards, ["due", "state", "stability"], Boolean);
+    if (problem === undefined) problem = bad(data.log, ["review", "rating"], function (r) { return typeof r.id === "string"; });
+    return problem === undefined ? "" : "This progress file is damaged (at " + problem + ").";
   }
 
   // Import: newer wins per mark (by time marked) and per card (by last review); logs are united.
@@ -121,9 +101,7 @@
 
   window.studyStore = {
     guide: guide,
-    key: KEY,
     get: function () { return state; },
-    broken: function () { return broken; },
     // Apply `change` to a copy of the state and save it whole.
     update: function (change) {
       var next = copy();
@@ -148,12 +126,12 @@
       var result = merge(data);
       write(result.next);
       var c = result.counts;
-      return { ok: true, message: "Imported " + c.marks + " mark" + (c.marks === 1 ? "" : "s") + ", " + c.cards +
-        " card schedule" + (c.cards === 1 ? "" : "s") + " and " + c.reviews + " review" + (c.reviews === 1 ? "" : "s") + "." };
+      var n = function (count, word) { return count + " " + word + (count === 1 ? "" : "s"); };
+      return { ok: true, message: "Imported " + n(c.marks, "mark") + ", " + n(c.cards, "card schedule") + " and " + n(c.reviews, "review") + "." };
     },
     reset: function () { write(blank()); },
     dayStart: dayStart,
-    // Cards of `ids` due by the end of today, and new cards still allowed today.
+    // Cards of `ids` due by the end of today.
     dueToday: function (ids, now) {
       var end = dayStart(now) + 864e5;
       return ids.filter(function (id) { var c = state.cards[id]; return c && c.due < end; }).length;
