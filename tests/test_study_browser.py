@@ -7,6 +7,7 @@ figures come from the content model (Loader), never from copies of the content.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -66,6 +67,7 @@ def test_mark_reload_still_marked_and_progress_updates(mini, page, serve_dir, wa
     n = len(domain.topics)
     page.goto(base + domain.path)
     assert progress_label(page, ".domain-header") == f"{domain.name}: 0 of {n} known"
+    expect(page.locator("[data-study-notice]")).to_be_hidden()  # storage works: no notice
     card = page.locator(f"#{topic.anchor}")
     card.locator("summary").click()
     known = card.get_by_role("button", name="Mark as known")
@@ -209,6 +211,7 @@ def test_storage_that_throws_shows_one_notice_and_reading_works(mini, page, serv
     page.goto(base + guide.domains[0].path)
     notice = page.locator("[data-study-notice]")
     expect(notice).to_have_count(1)
+    expect(notice).to_be_visible()
     expect(notice).to_contain_text("cannot be saved")
     card = page.locator("details[data-card]").first
     card.locator("summary").click()
@@ -219,9 +222,30 @@ def test_storage_that_throws_shows_one_notice_and_reading_works(mini, page, serv
     expect(notice).to_have_count(1)  # one notice, however many writes fail
     open_practice(page, base)
     expect(page.locator("[data-study-notice]")).to_have_count(1)
+    expect(page.locator("[data-study-notice]")).to_be_visible()
     page.keyboard.press(" ")
     page.keyboard.press("3")
     expect(page.locator("[data-study-notice]")).to_have_count(1)
+    assert shown_card(page) == guide.topics[1].anchor  # the queue still works, in memory
+
+
+def test_study_scripts_only_on_pages_with_cards(mini):
+    site, guide = mini
+    with_cards = {"index.html", guide.domains[0].path + "index.html", guide.interview.path + "index.html",
+                  "practice/index.html"}
+    without = {"tags/index.html", "404.html", guide.pages[0].path + "index.html"}
+    for rel in with_cards | without:
+        html = (site / rel).read_text(encoding="utf-8")
+        scripts = re.findall(r'<script src="[^"]*(study-[a-z]+\.js|practice\.js|ts-fsrs\.min\.js)[^"]*" defer>', html)
+        if rel in without:
+            assert not scripts, (rel, scripts)
+        else:
+            assert "study-store.js" in scripts, (rel, scripts)
+    practice = (site / "practice/index.html").read_text(encoding="utf-8")
+    assert "ts-fsrs.min.js" in practice and practice.count("data-practice-card=") == len(guide.topics) + len(
+        guide.questions)
+    for rel in with_cards - {"practice/index.html"}:
+        assert "ts-fsrs" not in (site / rel).read_text(encoding="utf-8"), rel  # only practice schedules
 
 
 # ---- Practice -------------------------------------------------------------------------------------
