@@ -46,6 +46,13 @@ def progress_label(page: Page, selector: str) -> str:
     return bar.get_attribute("aria-label") or ""
 
 
+def open_card(card) -> None:  # card: a Locator
+    """Open a card (a reload may already have reopened it: keep-open.js)."""
+    if not card.evaluate("d => d.open"):
+        card.locator("summary").click()
+    expect(card.locator(".card-body")).to_be_visible()
+
+
 def open_practice(page: Page, base: str) -> None:
     page.goto(base + "practice/")
     expect(page.locator("[data-practice]")).to_be_visible()
@@ -69,7 +76,7 @@ def test_mark_reload_still_marked_and_progress_updates(mini, page, serve_dir, wa
     assert progress_label(page, ".domain-header") == f"{domain.name}: 0 of {n} known"
     expect(page.locator("[data-study-notice]")).to_be_hidden()  # storage works: no notice
     card = page.locator(f"#{topic.anchor}")
-    card.locator("summary").click()
+    open_card(card)
     known = card.get_by_role("button", name="Mark as known")
     learning = card.get_by_role("button", name="Mark as learning")
     expect(known).to_have_attribute("aria-pressed", "false")
@@ -84,7 +91,7 @@ def test_mark_reload_still_marked_and_progress_updates(mini, page, serve_dir, wa
 
     page.reload()
     card = page.locator(f"#{topic.anchor}")
-    card.locator("summary").click()
+    open_card(card)
     expect(card.get_by_role("button", name="Mark as known")).to_have_attribute("aria-pressed", "true")
     assert progress_label(page, ".domain-header") == f"{domain.name}: 1 of {n} known"
     # Learning replaces known; pressing the active button again clears the mark.
@@ -124,7 +131,7 @@ def test_marked_event_for_other_scripts(mini, page, serve_dir):
     page.evaluate("""() => { window.__marked = [];
         document.addEventListener('studyguide:marked', e => window.__marked.push(e.detail)); }""")
     card = page.locator("details[data-card]").first
-    card.locator("summary").click()
+    open_card(card)
     card.get_by_role("button", name="Mark as learning").click()
     assert page.evaluate("window.__marked") == [{"id": guide.domains[0].topics[0].anchor, "state": "learning"}]
 
@@ -135,7 +142,7 @@ def test_filter_shows_only_cards_not_yet_known(mini, page, serve_dir):
     domain = next(d for d in guide.domains if len(d.topics) > 1)
     page.goto(base + domain.path)
     first, second = (page.locator(f"#{t.anchor}") for t in domain.topics[:2])
-    first.locator("summary").click()
+    open_card(first)
     first.get_by_role("button", name="Mark as known").click()
     page.get_by_label("Only topics not yet known").check()
     expect(first).to_be_hidden()
@@ -149,13 +156,15 @@ def test_filter_shows_only_cards_not_yet_known(mini, page, serve_dir):
 def test_changed_card_keeps_its_mark_with_a_note(tmp_path, page, serve_dir):
     project = tmp_path / "guide"
     shutil.copytree(MINI, project)
+    config = project / "studyguide.yml"  # no service worker: the reload must fetch the rebuilt page
+    config.write_text(config.read_text(encoding="utf-8") + "offline: false\n", encoding="utf-8")
     guide = Loader().load(project / "studyguide.yml")
     topic = guide.domains[0].topics[0]
     build(project / "studyguide.yml", tmp_path / "site", search=False)
     base = serve_dir(tmp_path / "site")
     page.goto(base + guide.domains[0].path)
     card = page.locator(f"#{topic.anchor}")
-    card.locator("summary").click()
+    open_card(card)
     card.get_by_role("button", name="Mark as known").click()
     expect(card.locator("[data-study-changed]")).to_be_hidden()
 
@@ -164,7 +173,7 @@ def test_changed_card_keeps_its_mark_with_a_note(tmp_path, page, serve_dir):
     build(project / "studyguide.yml", tmp_path / "site", search=False)
     page.reload()
     card = page.locator(f"#{topic.anchor}")
-    card.locator("summary").click()
+    open_card(card)
     expect(card.get_by_role("button", name="Mark as known")).to_have_attribute("aria-pressed", "true")
     note = card.locator("[data-study-changed]")
     expect(note).to_be_visible()
@@ -182,18 +191,18 @@ def test_two_guides_under_different_sub_paths_keep_separate_state(mini, tmp_path
     topic = guide.domains[0].topics[0]
     page.goto(base + "one/" + guide.domains[0].path)
     card = page.locator(f"#{topic.anchor}")
-    card.locator("summary").click()
+    open_card(card)
     card.get_by_role("button", name="Mark as known").click()
     page.goto(base + "two/" + guide.domains[0].path)
     card = page.locator(f"#{topic.anchor}")
-    card.locator("summary").click()
+    open_card(card)
     expect(card.get_by_role("button", name="Mark as known")).to_have_attribute("aria-pressed", "false")
     card.get_by_role("button", name="Mark as learning").click()
     keys = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('studyguide:progress:')).sort()")
     assert keys == [f"studyguide:progress:{guide_id(guide)}:/one/", f"studyguide:progress:{guide_id(guide)}:/two/"]
     page.goto(base + "one/" + guide.domains[0].path)
     card = page.locator(f"#{topic.anchor}")
-    card.locator("summary").click()
+    open_card(card)
     expect(card.get_by_role("button", name="Mark as known")).to_have_attribute("aria-pressed", "true")
     expect(card.get_by_role("button", name="Mark as learning")).to_have_attribute("aria-pressed", "false")
 
@@ -214,7 +223,7 @@ def test_storage_that_throws_shows_one_notice_and_reading_works(mini, page, serv
     expect(notice).to_be_visible()
     expect(notice).to_contain_text("cannot be saved")
     card = page.locator("details[data-card]").first
-    card.locator("summary").click()
+    open_card(card)
     expect(card.locator(".card-body .prose")).to_be_visible()
     card.get_by_role("button", name="Mark as known").click()  # works for this visit
     expect(card.get_by_role("button", name="Mark as known")).to_have_attribute("aria-pressed", "true")
@@ -377,7 +386,7 @@ def test_practice_without_javascript_says_it_needs_it(mini, new_context, serve_d
     expect(page.locator("[data-backup]")).to_be_hidden()
     page.goto(base + guide.domains[0].path)
     card = page.locator("details[data-card]").first
-    card.locator("summary").click()
+    open_card(card)
     expect(card.locator("[data-study-controls]")).to_be_hidden()
     expect(page.locator("[data-study-progress]").first).to_be_hidden()
 
@@ -407,7 +416,7 @@ def test_export_clear_import_restores_the_same_state(mini, page, serve_dir, tmp_
     base = serve_dir(site)
     page.goto(base + guide.domains[0].path)
     card = page.locator("details[data-card]").first
-    card.locator("summary").click()
+    open_card(card)
     card.get_by_role("button", name="Mark as known").click()
     open_practice(page, base)
     page.keyboard.press(" ")
