@@ -98,7 +98,7 @@ def test_the_whole_guide_works_offline_after_one_visit(context: BrowserContext, 
         assert response is not None and response.status == 200 and response.from_service_worker, path
         expect(page.locator("main h1")).to_contain_text(heading, timeout=T)
         if path in (domain.path, last.path):  # Mermaid comes from the cache too
-            expect(page.locator(".diagram-render svg").first).to_be_visible(timeout=20_000)
+            expect(page.locator(".diagram-render svg").first).to_be_attached(timeout=20_000)  # drawn
 
     topic = guide.domains[0].topics[0]
     search_for(page, topic.title)
