@@ -23,7 +23,7 @@ from studyguide.site.offline import short_name
 
 #: What the worker must leave out (the spec, written out independently of offline.py's rules).
 NOT_PRECACHED = {"sw.js", "404.html", "robots.txt", "sitemap.xml", ".nojekyll", "CNAME",
-                 "assets/vendor/mermaid/LICENSE", "assets/vendor/mermaid/VERSION",
+                 *(f"assets/vendor/{lib}/{note}" for lib in ("mermaid", "ts-fsrs") for note in ("LICENSE", "VERSION")),
                  "assets/icons/icon-192.png", "assets/icons/icon-512.png",
                  "assets/icons/icon-maskable-512.png"}
 

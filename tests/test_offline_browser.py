@@ -18,7 +18,7 @@ from studyguide.content.loader import Loader
 
 #: Built files no page needs offline: the worker must leave exactly these out (see offline.py).
 NOT_PRECACHED = {"sw.js", "404.html", "robots.txt", "sitemap.xml", ".nojekyll", "CNAME",
-                 "assets/vendor/mermaid/LICENSE", "assets/vendor/mermaid/VERSION",
+                 *(f"assets/vendor/{lib}/{note}" for lib in ("mermaid", "ts-fsrs") for note in ("LICENSE", "VERSION")),
                  "assets/icons/icon-192.png", "assets/icons/icon-512.png",
                  "assets/icons/icon-maskable-512.png", "pagefind/wasm.unknown.pagefind"}
 
