@@ -12,6 +12,8 @@ free page, tags, 404) in Chromium with an empty cache, counting every response b
 * search — the search box's own css/js (owned by search, listed apart);
 * mermaid — the vendored Mermaid bundle, which must appear only on pages with a diagram left to
   the browser (none when every diagram was drawn at build time; the SVGs are in the html);
+* study — the study scripts (marks, progress, practice, backup) and the vendored ts-fsrs: none on
+  pages without cards, and at most 40 KB on any page (the practice page is the largest);
 * other — favicon and anything else (diagrams/theme.json, which only diagrams.js fetches).
 
 "gzip" estimates what a compressing host (GitHub Pages) sends. --no-browser skips Chromium and
@@ -42,7 +44,8 @@ CHROMIUM = "/usr/bin/chromium"
 OWN = ("css/site.css", "js/site.js", "js/theme-init.js", "js/diagrams.js", "js/diagram-zoom.js")
 BUDGET = 60 * 1024
 DOMAIN_BUDGET = 150 * 1024  # a domain page, everything it fetches (issue #15: was 3.6 MB)
-KINDS = ("html", "own css/js", "search", "mermaid", "other")
+STUDY_BUDGET = 40 * 1024  # study JavaScript on one page: ours + ts-fsrs, uncompressed
+KINDS = ("html", "own css/js", "search", "mermaid", "study", "other")
 
 
 def category(path: str) -> str:
@@ -52,6 +55,8 @@ def category(path: str) -> str:
         return "own css/js"
     if "mermaid" in path:
         return "mermaid"
+    if "/js/study-" in path or path.endswith("/js/practice.js") or "ts-fsrs" in path:
+        return "study"
     if "search" in path or "pagefind" in path:
         return "search"
     return "other"
@@ -64,7 +69,7 @@ def page_urls(config: Path) -> dict[str, str]:
         urls["interview"] = guide.interview.path
     if guide.pages:
         urls["page"] = guide.pages[0].path
-    urls.update({"tags": "tags/", "404": "404.html"})
+    urls.update({"practice": "practice/", "tags": "tags/", "404": "404.html"})
     return urls
 
 
@@ -158,6 +163,12 @@ def main() -> None:
     print()
     print("own CSS + JS on disk: " + ", ".join(f"{name} {kb(n)}" for name, n in own.items()))
     print(f"total {kb(total_own)} KB of {kb(BUDGET)} KB budget: {'OK' if total_own < BUDGET else 'OVER'}")
+    study = {kind: sum(len(b) for b in bodies.get("study", [])) for kind, bodies in measured.items()}
+    worst = max(study, key=lambda k: study[k])
+    print(f"study JS: {', '.join(f'{k} {kb(n)}' for k, n in study.items() if n)}; none on "
+          f"{', '.join(k for k, n in study.items() if not n)}")
+    print(f"largest ({worst}) {kb(study[worst])} KB of {kb(STUDY_BUDGET)} KB budget: "
+          f"{'OK' if study[worst] <= STUDY_BUDGET else 'OVER'}")
 
 
 if __name__ == "__main__":

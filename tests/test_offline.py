@@ -23,7 +23,7 @@ from studyguide.site.offline import short_name
 
 #: What the worker must leave out (the spec, written out independently of offline.py's rules).
 NOT_PRECACHED = {"sw.js", "404.html", "robots.txt", "sitemap.xml", ".nojekyll", "CNAME",
-                 "assets/vendor/mermaid/LICENSE", "assets/vendor/mermaid/VERSION",
+                 *(f"assets/vendor/{lib}/{note}" for lib in ("mermaid", "ts-fsrs") for note in ("LICENSE", "VERSION")),
                  "assets/icons/icon-192.png", "assets/icons/icon-512.png",
                  "assets/icons/icon-maskable-512.png"}
 
@@ -108,6 +108,16 @@ def test_cache_name_is_a_content_hash_and_rebuilding_the_same_files_gives_the_sa
     build(project / "studyguide.yml", tmp_path / "c", search=False)
     assert re.fullmatch(r"[0-9a-f]{16}", worker_build(tmp_path / "a")["version"])
     assert worker_build(tmp_path / "c")["version"] != worker_build(tmp_path / "a")["version"]
+
+
+def test_the_anki_deck_is_a_download_not_part_of_the_precache(tmp_path: Path) -> None:
+    project = copy_mini(tmp_path / "mini")
+    config = project / "studyguide.yml"
+    config.write_text(config.read_text() + "anki_deck: true\n")
+    build(config, tmp_path / "out", search=False)
+    decks = [p.name for p in (tmp_path / "out").rglob("*.apkg")]
+    assert decks, "the deck was not published"
+    assert not [u for u in worker_build(tmp_path / "out")["files"] if u.endswith(".apkg")]
 
 
 def test_offline_false_builds_a_plain_website(tmp_path: Path) -> None:

@@ -16,6 +16,9 @@ from studyguide.commands.build import build
 SEARCH = "[data-search-input]"
 
 
+T = 20_000  # ms: generous, the suite shares two cores with other work
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("reading") / "site"
@@ -35,8 +38,8 @@ def test_the_slash_shortcut_is_named_only_with_a_keyboard(browser: Browser, site
         page = phone.new_page()
         page.goto(base)
         assert not page.evaluate("matchMedia('(hover: hover) and (pointer: fine)').matches")
-        expect(page.locator(SEARCH)).to_be_enabled()
-        expect(page.locator(SEARCH)).to_have_attribute("placeholder", "Search")
+        expect(page.locator(SEARCH)).to_be_enabled(timeout=T)
+        expect(page.locator(SEARCH)).to_have_attribute("placeholder", "Search", timeout=T)
     finally:
         desktop.close()
         phone.close()
@@ -44,7 +47,7 @@ def test_the_slash_shortcut_is_named_only_with_a_keyboard(browser: Browser, site
 
 def open_by_click(page: Page, anchor: str) -> None:
     page.locator(f"#{anchor} > summary").click()
-    expect(page.locator(f"#{anchor}")).to_have_attribute("open", "")
+    expect(page.locator(f"#{anchor}")).to_have_attribute("open", "", timeout=T)
 
 
 def test_opening_a_card_puts_it_in_the_address_without_a_jump(page: Page, site: Path, serve_dir) -> None:
@@ -61,7 +64,7 @@ def test_opening_a_card_puts_it_in_the_address_without_a_jump(page: Page, site: 
     assert page.evaluate(where) == before  # no jump, no new history entry
     # Closing it takes it out of the address again; "Expand all" opens cards but leaves the address.
     page.locator("#query-rewriting > summary").click()
-    expect(page.locator("#query-rewriting")).not_to_have_attribute("open", "")
+    expect(page.locator("#query-rewriting")).not_to_have_attribute("open", "", timeout=T)
     assert page.url == base + "retrieval/"
     page.get_by_role("button", name="Expand all").first.click()
     page.wait_for_timeout(150)
@@ -79,20 +82,20 @@ def test_back_and_forward_restore_the_open_cards(page: Page, site: Path, serve_d
     page.wait_for_url(base)
     page.go_back()
     assert page.url == base + "retrieval/#query-rewriting"
-    expect(page.locator("#hybrid-search")).to_have_attribute("open", "")
-    expect(page.locator("#query-rewriting")).to_have_attribute("open", "")
+    expect(page.locator("#hybrid-search")).to_have_attribute("open", "", timeout=T)
+    expect(page.locator("#query-rewriting")).to_have_attribute("open", "", timeout=T)
     # Within the page: a sidebar link is a new entry; Back returns to the cards as they were.
     page.locator("#hybrid-search > summary").click()
-    expect(page.locator("#hybrid-search")).not_to_have_attribute("open", "")
+    expect(page.locator("#hybrid-search")).not_to_have_attribute("open", "", timeout=T)
     page.wait_for_timeout(150)
     page.goto(base + "agents/")
     page.go_back()
-    expect(page.locator("#query-rewriting")).to_have_attribute("open", "")
-    expect(page.locator("#hybrid-search")).not_to_have_attribute("open", "")
+    expect(page.locator("#query-rewriting")).to_have_attribute("open", "", timeout=T)
+    expect(page.locator("#hybrid-search")).not_to_have_attribute("open", "", timeout=T)
     page.go_forward()
     assert page.url == base + "agents/"
     # A copied address opens the card in a fresh tab.
     fresh = page.context.new_page()
     fresh.goto(base + "retrieval/#query-rewriting")
-    expect(fresh.locator("#query-rewriting")).to_have_attribute("open", "")
+    expect(fresh.locator("#query-rewriting")).to_have_attribute("open", "", timeout=T)
     fresh.close()

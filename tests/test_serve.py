@@ -522,3 +522,29 @@ def test_the_preview_registers_no_worker_and_retires_one_left_by_a_built_copy(pr
     page.wait_for_function("() => navigator.serviceWorker.controller === null", timeout=30_000)
     assert page.evaluate("navigator.serviceWorker.getRegistrations().then(r => r.length)") == 0
     assert page.evaluate("caches.keys()") == []
+
+
+def test_open_cards_stay_open_when_a_save_reloads_the_tab(project, serve, page, watch_page) -> None:
+    from playwright.sync_api import expect
+
+    server = serve(project)
+    watch = watch_page(page, server.url)
+    page.goto(server.url + "retrieval/")
+    page.locator("#hybrid-search > summary").click()
+    expect(page.locator("#hybrid-search")).to_have_attribute("open", "")
+    retitle(project, "Hybrid Search Revised")
+    expect(page.locator(".card-title", has_text="Hybrid Search Revised")).to_be_visible(timeout=5000)
+    expect(page.locator("#hybrid-search")).to_have_attribute("open", "")  # the reader's place is kept
+    opened = page.locator("details[data-card]").evaluate_all("cs => cs.filter(c => c.open).map(c => c.id)")
+    assert opened == ["hybrid-search"]
+    assert not watch.console_errors and not watch.page_errors, watch.problems()
+
+
+def test_a_changed_base_url_prints_the_new_address(project, serve) -> None:
+    server = serve(project)
+    config = project / "studyguide.yml"
+    config.write_text(config.read_text() + "base_url: https://user.github.io/repo/\n")
+    wait_for(lambda: f"base_url changed: the preview is now at http://127.0.0.1:{server.port}/repo/"
+             in server.output(), 15, "the new address in the output")
+    assert fetch(server.url)[2].get("Location") == "/repo/"
+    assert fetch(server.url + "repo/retrieval/")[0] == 200

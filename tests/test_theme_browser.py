@@ -94,7 +94,7 @@ def broken(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Guide]:
 
 def page_paths(guide: Guide) -> dict[str, str]:
     """One URL (relative to the site root) per page type."""
-    paths = {"home": "", "domain": guide.domains[0].path, "tags": "tags/", "404": "404.html"}
+    paths = {"home": "", "domain": guide.domains[0].path, "practice": "practice/", "tags": "tags/", "404": "404.html"}
     if guide.interview:
         paths["interview"] = guide.interview.path
     if guide.pages:
@@ -159,6 +159,8 @@ def test_every_page_clean_and_every_diagram_drawn_in_both_themes(
             assert not mermaid_requests, f"/{path} has no diagram but loaded Mermaid"
             assert page.locator("script[src*='diagrams.js']").count() == 0, path
             continue
+        if path == "practice/":  # every practice card shown at once: their answers' diagrams too
+            page.evaluate("document.querySelectorAll('[data-practice-card]').forEach(a => { a.hidden = false; })")
         page.evaluate(OPEN_ALL)  # diagrams inside cards too
         settle(page)
         in_browser = page.locator("figure.diagram:not(.is-drawn)").count()
@@ -697,7 +699,7 @@ def test_reduced_motion_is_respected(mini, new_context, serve_dir):
 # ---- Accessibility (axe-core), with screenshots -----------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", ["home", "domain", "interview", "page", "tags", "404"])
+@pytest.mark.parametrize("kind", ["home", "domain", "interview", "page", "practice", "tags", "404"])
 def test_axe_reports_no_violations_in_either_theme(kind, bundled_or_mini, new_context, serve_dir, watch_page):
     """axe-core on every page type, dark then light (toggled: diagrams redrawn), cards all open.
 

@@ -56,6 +56,7 @@ class Ref:
     url: str
     line: int
     card: str | None
+    copy: bool = False  # inside a copy of a card shown on another page (practice)
 
 
 @dataclass
@@ -81,6 +82,7 @@ class _PageParser(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.scan = scan
         self._card: tuple[str, int] | None = None
+        self._copy = False
         self._details_depth = 0
         self._capture: str | None = None  # "title" or "diagram" while collecting text
         self._text: list[str] = []
@@ -101,14 +103,16 @@ class _PageParser(HTMLParser):
                 scan.handlers.append((line, tag, name, card))
         url_attr = URL_ATTRS.get(tag)
         if url_attr and values.get(url_attr) is not None:
-            scan.refs.append(Ref(tag, values[url_attr] or "", line, card))
-        if tag == "img":
+            scan.refs.append(Ref(tag, values[url_attr] or "", line, card, self._copy))
+        if tag == "img" and not self._copy:  # a copy's images are checked on the card's own page
             scan.images.append((line, values.get("alt"), values.get("src") or "", card))
         elif tag == "details":
             self._details_depth += 1
-            card_id = values.get("id")
-            if "data-card" in values and card_id and self._card is None:
+            # A card, or a copy of one shown on another page (practice): issues map to its file.
+            card_id = values.get("id") if "data-card" in values else values.get("data-card-copy")
+            if card_id and self._card is None:
                 self._card, self._details_depth = (card_id, line), 1
+                self._copy = "data-card" not in values
         elif tag == "meta":
             name = (values.get("name") or "").lower()
             if name == "description":
@@ -133,7 +137,7 @@ class _PageParser(HTMLParser):
             self._details_depth -= 1
             if self._card and self._details_depth == 0:
                 self.scan.cards.append((self._card[0], self._card[1], self.getpos()[0]))
-                self._card = None
+                self._card, self._copy = None, False
         if self._capture == "title" and tag == "title":
             self.scan.title = "".join(self._text).strip()
             self._capture = None
@@ -223,42 +227,49 @@ def check_links(scans: dict[str, PageScan], files: set[str], base_path: str, bas
                 report: CheckReport, where: _Where) -> int:
     """Every internal reference resolves to a file and, with a #fragment, to an id there."""
     checked = 0
-    for scan in scans.values():
+    reported: set[tuple[str | None, str, str]] = set()
+    # Copies of cards last, so that a card's own page reports its mistakes first.
+    refs = sorted(((scan, ref) for scan in scans.values() for ref in scan.refs), key=lambda pair: pair[1].copy)
+    for scan, ref in refs:
         page_url = FAKE_ORIGIN + base_path + scan.rel
-        for ref in scan.refs:
-            raw = ref.url.strip()
-            if base_url and raw.startswith(base_url):
-                raw = FAKE_ORIGIN + base_path + raw[len(base_url):]
-            scheme = urlsplit(raw).scheme.lower()
-            if scheme in UNSAFE_SCHEMES and not (ref.tag == "img" and SAFE_DATA_IMAGE.match(raw)):
+        raw = ref.url.strip()
+        if base_url and raw.startswith(base_url):
+            raw = FAKE_ORIGIN + base_path + raw[len(base_url):]
+        scheme = urlsplit(raw).scheme.lower()
+        if scheme in UNSAFE_SCHEMES and not (ref.tag == "img" and SAFE_DATA_IMAGE.match(raw)):
+            path, line = where(scan.rel, ref.line, ref.card, ref.url)
+            report.error(path, line, f"unsafe {scheme}: URL in <{ref.tag}>", "links")
+            continue
+        target = urlsplit(urljoin(page_url, raw))
+        if f"{target.scheme}://{target.netloc}" != FAKE_ORIGIN:
+            # Another site (or mailto:, tel:): not ours to check offline — unless the page's
+            # own CSP will refuse to load it (an external image in content).
+            directive = blocked_by(scan.csp, ref.tag, raw) if target.scheme in ("http", "https") else None
+            if directive and not (ref.copy and (ref.card, raw, "") in reported):
+                reported.add((ref.card, raw, ""))
                 path, line = where(scan.rel, ref.line, ref.card, ref.url)
-                report.error(path, line, f"unsafe {scheme}: URL in <{ref.tag}>", "links")
-                continue
-            target = urlsplit(urljoin(page_url, raw))
-            if f"{target.scheme}://{target.netloc}" != FAKE_ORIGIN:
-                # Another site (or mailto:, tel:): not ours to check offline — unless the page's
-                # own CSP will refuse to load it (an external image in content).
-                directive = blocked_by(scan.csp, ref.tag, raw) if target.scheme in ("http", "https") else None
-                if directive:
-                    path, line = where(scan.rel, ref.line, ref.card, ref.url)
-                    report.error(path, line, f"<{ref.tag}> from another site '{ref.url}' is blocked by the site's "
-                                             f"Content-Security-Policy ({directive}): put the file in an assets/ "
-                                             f"folder and link it relatively", "security")
-                continue
-            checked += 1
-            problem = None
-            if not target.path.startswith(base_path):
-                problem = f"link '{ref.url}' points outside the site (its base path is {base_path})"
-            else:
-                resolved = _resolve(files, unquote(target.path[len(base_path):]))
-                fragment = unquote(target.fragment)
-                if resolved is None:
-                    problem = f"broken link '{ref.url}': no page or file at '{target.path[len(base_path):]}'"
-                elif fragment and fragment != "top" and _is_html(resolved) and fragment not in scans[resolved].ids:
-                    problem = f"broken anchor '{ref.url}': no id '{fragment}' on {resolved}"
-            if problem:
-                path, line = where(scan.rel, ref.line, ref.card, ref.url)
-                report.error(path, line, problem, "links")
+                report.error(path, line, f"<{ref.tag}> from another site '{ref.url}' is blocked by the site's "
+                                         f"Content-Security-Policy ({directive}): put the file in an assets/ "
+                                         f"folder and link it relatively", "security")
+            continue
+        checked += 1
+        problem, resolved = None, None
+        if not target.path.startswith(base_path):
+            problem = f"link '{ref.url}' points outside the site (its base path is {base_path})"
+        else:
+            resolved = _resolve(files, unquote(target.path[len(base_path):]))
+            fragment = unquote(target.fragment)
+            if resolved is None:
+                problem = f"broken link '{ref.url}': no page or file at '{target.path[len(base_path):]}'"
+            elif fragment and fragment != "top" and _is_html(resolved) and fragment not in scans[resolved].ids:
+                problem = f"broken anchor '{ref.url}': no id '{fragment}' on {resolved}"
+        if problem:
+            key = (ref.card, resolved or target.path, target.fragment)
+            if ref.copy and key in reported:
+                continue  # the same link of the same card, already reported from the card's own page
+            reported.add(key)
+            path, line = where(scan.rel, ref.line, ref.card, ref.url)
+            report.error(path, line, problem, "links")
     return checked
 
 

@@ -18,7 +18,8 @@ import click
 
 from ..content.config import Config, load_config
 from ..content.errors import ErrorList, display_path
-from ..content.loader import QUESTION_ID_RE, QUESTION_SCHEMA, RESERVED_SLUGS, Loader
+from ..content.loader import QUESTION_ID_RE, QUESTION_SCHEMA, RESERVED_SLUGS
+from ..content.markdownfile import parse_markdown_file
 from ..content.slugs import is_slug, slugify, split_ordered_name
 from .reporting import fail
 
@@ -166,7 +167,7 @@ def question_ids(interview: Path) -> dict[str, Path]:
     ids = {}
     for group in entries(interview, dirs=True):
         for item in entries(group.path, dirs=False):
-            doc = Loader.parse_markdown_file(item.path, QUESTION_SCHEMA, ErrorList())
+            doc = parse_markdown_file(item.path, QUESTION_SCHEMA, ErrorList())
             if doc is not None and isinstance(doc.values.get("id"), str):
                 ids[doc.values["id"].lower()] = item.path
     return ids
@@ -185,7 +186,7 @@ def new_question(config: Config, text: str, *, group: str | None, qid: str | Non
     if qid is None:
         last = entries(target.path, dirs=False)
         prefix = "Q"
-        if last and (doc := Loader.parse_markdown_file(last[-1].path, QUESTION_SCHEMA, ErrorList())):
+        if last and (doc := parse_markdown_file(last[-1].path, QUESTION_SCHEMA, ErrorList())):
             match = ID_PARTS_RE.match(str(doc.values.get("id", "")))
             prefix = match[1] if match else prefix
         qid = next_question_id(used, prefix)

@@ -19,6 +19,7 @@ from .assets import ASSETS_DIR
 from .config import CONFIG_NAME, Config, load_config
 from .errors import ContentError, ErrorList
 from .links import check_links
+from .markdownfile import parse_markdown_file
 from .model import BADGES, Diagram, Domain, Group, Guide, Interview, Page, Question, Section, Source, Topic
 from .slugs import is_slug, is_theme_id, slugify, split_ordered_name
 from .sources import MarkdownFile, kind_of, list_folder, path_text_problem, read_text, real_path, split_front_matter
@@ -89,21 +90,9 @@ class Loader:
 
         return parse
 
-    @staticmethod
-    def parse_markdown_file(path: Path, schema: Schema, errors: ErrorList) -> MarkdownFile | None:
-        """A Markdown file's front matter, checked against `schema`, and its body."""
-        text = read_text(path, errors)
-        doc = split_front_matter(text, path, errors) if text is not None else None
-        if doc is None:
-            return None
-        mapping = parse_mapping(doc.yaml, path, errors, offset=doc.yaml_offset)
-        if mapping is None:
-            return None
-        return MarkdownFile(check_schema(mapping, schema, path, errors), mapping, doc.body, doc.body_line)
-
     def _topic(self, path: Path, slug: str, errors: ErrorList) -> Topic | None:
         def parse(path: Path, errors: ErrorList) -> Topic | None:
-            doc = self.parse_markdown_file(path, TOPIC_SCHEMA, errors)
+            doc = parse_markdown_file(path, TOPIC_SCHEMA, errors)
             if doc is None:
                 return None
             values, body, body_line = doc.values, doc.body, doc.body_line
@@ -118,7 +107,7 @@ class Loader:
 
     def _question(self, path: Path, errors: ErrorList) -> tuple[Question, int] | None:
         def parse(path: Path, errors: ErrorList) -> tuple[Question, int] | None:
-            doc = self.parse_markdown_file(path, QUESTION_SCHEMA, errors)
+            doc = parse_markdown_file(path, QUESTION_SCHEMA, errors)
             if doc is None:
                 return None
             values, mapping, body, body_line = doc.values, doc.mapping, doc.body, doc.body_line
@@ -154,7 +143,7 @@ class Loader:
 
     def _page(self, path: Path, slug: str, errors: ErrorList) -> Page | None:
         def parse(path: Path, errors: ErrorList) -> Page | None:
-            doc = self.parse_markdown_file(path, PAGE_SCHEMA, errors)
+            doc = parse_markdown_file(path, PAGE_SCHEMA, errors)
             if doc is None:
                 return None
             values, body, body_line = doc.values, doc.body, doc.body_line

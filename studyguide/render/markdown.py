@@ -28,7 +28,8 @@ class MarkdownRenderer:
         self.index = index
         self.labels = labels
 
-    def context(self, text: str, item: Any, root: str, section: Section | None = None) -> RenderContext:
+    def context(self, text: str, item: Any, root: str, section: Section | None = None,
+                home: str = "") -> RenderContext:
         doc_id = ""
         if isinstance(item, (Topic, Question)):
             doc_id = item.anchor
@@ -37,6 +38,8 @@ class MarkdownRenderer:
         if section is not None:
             doc_id = f"{doc_id}-{section_slug(section)}"
         targets: list[tuple[str, Target]] = []
+        if home:  # shown away from its page (practice): "#other-card" still means that page's card
+            targets += [(ref.href, Target(home + ref.href)) for ref in references(text) if ref.href.startswith("#")]
         origin = getattr(item, "origin", None)
         if origin is not None:
             for ref in references(text):
@@ -48,10 +51,11 @@ class MarkdownRenderer:
                     targets.append((ref.href, Target(root + resolved.path, resolved.width, resolved.height)))
         return RenderContext(doc_id, self.labels, tuple(dict(targets).items()))
 
-    def render(self, text: str, item: Any = None, root: str = "", section: Section | None = None) -> Markup:
+    def render(self, text: str, item: Any = None, root: str = "", section: Section | None = None,
+               home: str = "") -> Markup:
         if item is None:
             return Markup(render_markdown(text))
-        return Markup(render_markdown(text, self.context(text, item, root, section)))
+        return Markup(render_markdown(text, self.context(text, item, root, section, home)))
 
 
 def section_slug(section: Section) -> str:

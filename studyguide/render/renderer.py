@@ -21,7 +21,7 @@ from markupsafe import Markup
 from .. import __version__
 from ..content.labels import label_set, markup_labels, plural
 from ..content.links import LinkIndex
-from ..content.model import Guide
+from ..content.model import BADGES, Guide
 from ..content.slugs import slugify
 from ..markup.context import PLAIN
 from ..markup.features import has_code
@@ -31,8 +31,18 @@ from .markdown import MarkdownRenderer
 from .pages import ONE_PAGE_URL, PageSpec, RenderedPage, TemplateRenderError, anki_deck_path
 from .seo import structured_data
 from .shared import SharedParts
+from .study import card_hash, card_sets_json, guide_id, practice_cards
 from .theme import Theme
 from .themefiles import ThemeFiles, theme_files
+
+# The study scripts each kind of page loads (defer, in this order); other kinds load none.
+STUDY_STORE = "js/study-store.js"
+STUDY_SCRIPTS: dict[str, tuple[str, ...]] = {
+    "home": (STUDY_STORE, "js/study-progress.js"),
+    "domain": (STUDY_STORE, "js/study-progress.js", "js/study-marks.js"),
+    "interview": (STUDY_STORE, "js/study-progress.js", "js/study-marks.js"),
+    "practice": (STUDY_STORE, "vendor/ts-fsrs/ts-fsrs.min.js", "js/practice.js", "js/study-backup.js"),
+}
 
 
 def tag_anchors(tags: list[str]) -> dict[str, str]:
@@ -71,6 +81,7 @@ class Renderer:
         self.env.filters["count"] = pass_context(lambda ctx, n, key: plural(ctx["labels"], n, key))
         self.env.filters["inline_md"] = lambda text: Markup(render_inline(text))
         self.env.filters["slug"] = slugify
+        self.env.filters["study_hash"] = card_hash
         self.env.globals["version"] = __version__
         self.env.globals["structured_data"] = structured_data  # JSON-LD for partials/meta.html
         SharedParts(self.env).install()  # sidebar_domains(), shared(): rendered once per depth
@@ -81,15 +92,17 @@ class Renderer:
         self.diagrams = diagrams or DiagramArt()
 
     @pass_context
-    def _markdown_filter(self, ctx: Any, text: str, item: Any = None, section: Any = None) -> Markup:
+    def _markdown_filter(self, ctx: Any, text: str, item: Any = None, section: Any = None,
+                         home: str = "") -> Markup:
+        """`home`: the URL of the item's own page when it is shown on another (practice)."""
         figures: PageFigures | None = ctx.get("page_figures")
         if figures is not None and diagram_sources(text):  # fenced diagrams, drawn for this page
             context = PLAIN if self.markdown is None or item is None else \
-                self.markdown.context(text, item, ctx["root"], section)
+                self.markdown.context(text, item, ctx["root"], section, home)
             return Markup(render_markdown_drawing(text, figures.figure, context))
         if self.markdown is None or item is None:
             return Markup(render_markdown(text))
-        return self.markdown.render(text, item, ctx["root"], section)
+        return self.markdown.render(text, item, ctx["root"], section, home)
 
     def diagram_flags(self, diagrams: list[str], bodies: list[str]) -> dict[str, Any]:
         """What a page with these diagrams (and fenced ones in `bodies`) loads: ``diagrams.js``
@@ -126,6 +139,12 @@ class Renderer:
                                   f"{page.title} — {site.title}",
                                   {"page": page, **self.diagram_flags([], [page.body]),
                                    "has_code": has_code([page.body])}))
+        answers = [t.body for t in guide.topics] + [s.body for q in guide.questions for s in q.sections]
+        specs.append(PageSpec("practice", "practice.html", "practice/", "Practice",
+                              f"Spaced-repetition practice of every card in {site.title}",
+                              {"cards": practice_cards(guide), **self.diagram_flags([], answers),
+                               "has_code": has_code(answers),
+                               "badges": [b for b in BADGES if any(q.badge == b for q in guide.questions)]}))
         specs += self._edition_specs(guide, labels)
         specs.append(PageSpec("tags", "tags.html", "tags/", labels["tags_page_title"],
                               labels["tags_page_description"].replace("{title}", site.title),
@@ -167,14 +186,17 @@ class Renderer:
         self.markdown = MarkdownRenderer(LinkIndex(guide, guide.content_dir), markup_labels(labels))
         common = {"guide": guide, "site": guide.site, "stats": guide.stats, "tags": tags,
                   "tag_anchor": anchors, "search_enabled": self.search, "labels": labels,
-                  "theme": self.files, "offline": self.offline and guide.site.offline}
+                  "theme": self.files, "offline": self.offline and guide.site.offline,
+                  "study_guide_id": guide_id(guide), "study_sets_json": Markup(card_sets_json(guide))}
         deck = anki_deck_path(guide.site)  # the published .apkg, or None
         for spec in self.pages(guide) if specs is None else specs:
             # 404.html is served for missing URLs at any depth: its links must be absolute.
             root = base_path if spec.kind == "404" else self._relative_root(spec.url)
             figures = self.diagrams.for_page()  # numbers this page's figures: ids unique in it
+            scripts = STUDY_SCRIPTS.get(spec.kind, ())
             context = dict(common, **spec.extra, page_spec=spec, root=root, page_figures=figures,
                            diagram=lambda d, figures=figures: Markup(figures.figure(d.source, d.title)),
+                           study_scripts=scripts, study_progress="js/study-progress.js" in scripts,
                            url=lambda target, root=root: root + target,
                            asset=self._asset_url(root),
                            anki_deck_url=(root + deck) if deck else None,  # "Download Anki deck"

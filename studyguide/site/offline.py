@@ -10,8 +10,9 @@ byte. The worker's code is :file:`sw.js` beside this module; the page side is th
 
 Left out of the precache, because no page needs them offline: the worker itself, ``404.html``
 (served by the host for missing URLs only), ``sitemap.xml``, ``robots.txt``, ``CNAME``, dot files,
-licence/version notes of vendored code, the app icons (the browser fetches those itself when the
-site is installed) and Pagefind's WebAssembly for languages the index does not use.
+licence/version notes of vendored code, the Anki deck (a download for Anki, not a page), the app
+icons (the browser fetches those itself when the site is installed) and Pagefind's WebAssembly for
+languages the index does not use.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ _WORKER_SOURCE = Path(__file__).with_name("sw.js")
 
 #: Site files no page needs offline (see the module docstring).
 _NOT_PRECACHED_NAMES = frozenset({WORKER, "404.html", "sitemap.xml", "robots.txt", "CNAME"})
-_NOT_PRECACHED_SUFFIXES = (".txt", ".md", ".map")
+_NOT_PRECACHED_SUFFIXES = (".txt", ".md", ".map", ".apkg")  # .apkg: a download for Anki, not a page
 _NOTES = ("LICENSE", "LICENCE", "VERSION", "NOTICE", "COPYING")
 
 #: Dark background of the default palette (static/css/site.css ``--bg``): the splash screen and
