@@ -60,3 +60,10 @@ def test_a_failed_search_clears_the_old_results(page, serve_dir, watch_page, sit
     expect(page.locator("[data-search-results]")).to_be_hidden()
     expect(page.locator(SEARCH)).to_have_attribute("aria-expanded", "false")
     assert not watch.page_errors, watch.problems()
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args: dict) -> dict:
+    # page.route cannot see requests the service worker answers from its cache: block the worker,
+    # so "offline from now on" really cuts the search index off.
+    return {**browser_context_args, "service_workers": "block"}

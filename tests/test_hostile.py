@@ -176,10 +176,12 @@ def test_every_script_is_a_theme_file_or_inert_json(hostile: tuple[Path, Path]) 
         for script in scripts:
             src = script.get("src")
             if src is not None:
-                assert re.match(r"^(\.\./)*assets/js/[a-z-]+\.js(\?v=[0-9a-f]+)?$", src) or src.startswith("/assets/js/"), \
+                assert re.match(r"^(\.\./)*assets/(js/[a-z-]+|vendor/[a-z-]+/[a-z.-]+)\.js(\?v=[0-9a-f]+)?$", src) or src.startswith("/assets/js/"), \
                     f"{name}:{script.line}: unexpected script {src}"
             else:
-                assert script.get("type") == "application/ld+json", f"{name}:{script.line}: inline script"
+                # Only data: JSON-LD, or the study scripts' card list (application/json is never run).
+                assert script.get("type") in ("application/ld+json", "application/json"), \
+                    f"{name}:{script.line}: inline script"
                 json.loads(script.text)  # a </script> in content would have cut it short
 
 

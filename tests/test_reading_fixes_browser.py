@@ -54,7 +54,7 @@ def test_opening_a_card_puts_it_in_the_address_without_a_jump(page: Page, site: 
     base = serve_dir(site)
     page.set_viewport_size({"width": 1280, "height": 500})
     page.goto(base + "retrieval/")
-    expect(page.locator(".diagram-render svg").first).to_be_visible(timeout=30_000)  # the layout above has settled
+    expect(page.locator(".diagram-render svg >> visible=true").first).to_be_visible(timeout=30_000)  # the layout above has settled
     page.locator("#query-rewriting > summary").scroll_into_view_if_needed()
     where = "[document.querySelector('#query-rewriting').getBoundingClientRect().top, scrollY, history.length]"
     before = page.evaluate(where)
@@ -93,7 +93,7 @@ def test_back_and_forward_restore_the_open_cards(page: Page, site: Path, serve_d
     expect(page.locator("#query-rewriting")).to_have_attribute("open", "", timeout=T)
     expect(page.locator("#hybrid-search")).not_to_have_attribute("open", "", timeout=T)
     page.go_forward()
-    assert page.url == base + "agents/"
+    page.wait_for_url(base + "agents/", timeout=T)
     # A copied address opens the card in a fresh tab.
     fresh = page.context.new_page()
     fresh.goto(base + "retrieval/#query-rewriting")

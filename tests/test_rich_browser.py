@@ -114,7 +114,7 @@ def test_axe_finds_no_violations_in_rich_content_in_either_theme(path, site, new
         _theme(page, theme)
         page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
         page.wait_for_function("() => [...document.querySelectorAll('figure.diagram')].every("
-                               "f => f.classList.contains('is-rendered') || f.classList.contains('is-failed'))",
+                               "f => ['is-rendered', 'is-drawn', 'is-failed'].some(c => f.classList.contains(c)))",
                                timeout=20_000)
         results = Axe().run(page)
         assert results.violations_count == 0, f"{path} {theme}: " + results.generate_report()

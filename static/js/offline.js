@@ -34,6 +34,7 @@
   });
 
   function watch(registration) {
+    if (!registration) return; // a browser that blocks workers may resolve with nothing
     if (registration.waiting) offer(registration.waiting);
     registration.addEventListener("updatefound", function () {
       var installing = registration.installing;

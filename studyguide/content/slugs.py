@@ -31,10 +31,15 @@ def split_ordered_name(stem: str) -> tuple[int, str] | None:
 THEME_IDS = frozenset({
     "main", "site-nav", "search-input", "search-status", "search-results",  # every page
     "site-heading", "domains-heading", "prep-heading", "topics-heading", "group-filter",
+    # the study controls and the practice page
+    "study-help-title", "study-sets", "backup-heading", "reset-title",
+    "practice-date", "practice-limit", "practice-scope",
 })
 # Numbered ids made while the page runs: search results, Mermaid's scratch elements, tag letters;
+# the practice page's card headings (practice-<card id>-title);
 # and those of diagrams drawn at build time: sgd<n> (-title, -desc, and d/l + the SVG's own ids).
 THEME_ID_RE = re.compile(r"^(?:(?:search-option|[di]?sg-diagram|letter)-[0-9]+(?:-title)?"
+                         r"|practice-[a-z0-9-]+-title"  # the practice page's copy of each card
                          r"|sgd[0-9]+(?:-title|-desc|[dl](?:-[a-z0-9-]+)?)?)$")
 
 
