@@ -261,6 +261,9 @@ def test_the_reserved_ids_are_every_id_the_theme_writes(project: Path) -> None:
     guide = load_guide(project / "studyguide.yml")
     content_ids = {t.anchor for t in guide.topics} | {q.anchor for q in guide.questions}
     content_ids |= {a for g in guide.groups for a in (g.anchor, f"{g.anchor}-title")}
+    # The one-page edition's sections are named after their domain or page (domain-<slug>, page-<slug>).
+    content_ids |= {a for d in guide.domains for a in (f"domain-{d.slug}", f"domain-{d.slug}-title")}
+    content_ids |= {a for p in guide.pages for a in (f"page-{p.slug}", f"page-{p.slug}-title")}
     theme_ids: set[str] = set()
     for page in (project / "site").rglob("*.html"):
         # Tag anchors and heading ids ("card--heading": a slug never has "--") come from content.

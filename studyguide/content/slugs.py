@@ -34,12 +34,15 @@ THEME_IDS = frozenset({
     # the study controls and the practice page
     "study-help-title", "study-sets", "backup-heading", "reset-title",
     "practice-date", "practice-limit", "practice-scope",
+    # the one-page edition's contents and interview section
+    "onepage-toc-title", "interview", "interview-title",
 })
 # Numbered ids made while the page runs: search results, Mermaid's scratch elements, tag letters;
 # the practice page's card headings (practice-<card id>-title);
 # and those of diagrams drawn at build time: sgd<n> (-title, -desc, and d/l + the SVG's own ids).
 THEME_ID_RE = re.compile(r"^(?:(?:search-option|[di]?sg-diagram|letter)-[0-9]+(?:-title)?"
                          r"|practice-[a-z0-9-]+-title"  # the practice page's copy of each card
+                         r"|[a-z]{1,4}[0-9]{1,4}-title"  # a question's heading on the printable sheets
                          r"|sgd[0-9]+(?:-title|-desc|[dl](?:-[a-z0-9-]+)?)?)$")
 
 
