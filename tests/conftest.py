@@ -411,7 +411,10 @@ def watch_page() -> Callable[..., PageWatch]:
                 watch.foreign_requests.append(request.url)
 
         def on_request_failed(request: Any) -> None:
-            if not watch.is_foreign(request.url):
+            # ERR_ABORTED is the browser cancelling a request itself (a favicon or an image still
+            # loading when the page navigates away), not the site failing: a missing file is a 404,
+            # which on_response records.
+            if not watch.is_foreign(request.url) and "ERR_ABORTED" not in str(request.failure):
                 watch.failed_requests.append(
                     f"{request.method} {request.url}: {request.failure}"
                 )
