@@ -19,10 +19,10 @@ from .assets import ASSETS_DIR
 from .config import CONFIG_NAME, Config, load_config
 from .errors import ContentError, ErrorList
 from .links import check_links
-from .markdownfile import parse_markdown_file
+from .markdownfile import MarkdownFile, parse_markdown_file
 from .model import BADGES, Diagram, Domain, Group, Guide, Interview, Page, Question, Section, Source, Topic
 from .slugs import is_slug, is_theme_id, slugify, split_ordered_name
-from .sources import MarkdownFile, kind_of, list_folder, path_text_problem, read_text, real_path, split_front_matter
+from .sources import kind_of, list_folder, path_text_problem, read_text, real_path, split_front_matter
 from .yamldoc import LinedMap, Schema, check_schema, parse_mapping
 
 log = logging.getLogger(__name__)

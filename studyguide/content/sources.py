@@ -145,23 +145,3 @@ def split_front_matter(text: str, path: Path, errors: ErrorList) -> FrontMatterD
             )
     errors.add(path, 1, "front matter is not closed: add a '---' line after the YAML")
     return None
-
-
-@dataclass(frozen=True)
-class MarkdownFile:
-    """A content Markdown file: front-matter values that passed the schema, and the body."""
-
-    values: dict[str, Any]
-    mapping: LinedMap  # for the line of each key
-    body: str
-    body_line: int  # 1-based line where the body starts
-
-    @property
-    def text(self) -> str:
-        """The body without the blank lines around it (what the model keeps)."""
-        return self.body.strip("\n")
-
-    @property
-    def text_line(self) -> int:
-        """The line of :attr:`text`'s first line (blank lines after the front matter skipped)."""
-        return self.body_line + len(self.body) - len(self.body.lstrip("\n"))
