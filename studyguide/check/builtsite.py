@@ -9,8 +9,8 @@ every page of a built site once with :mod:`html.parser` and verifies:
   meta description and a Content-Security-Policy;
 * nothing executable slipped in: no inline ``<script>`` (JSON data blocks are fine), no ``on*=``
   handler attributes, no ``javascript:``/``data:`` links;
-* every Mermaid diagram parses (:mod:`.diagramcheck`) and the HTML is valid (:mod:`.htmlvalidate`)
-  — or the report says those checks were skipped.
+* every Mermaid diagram parses (:mod:`.mermaid`) and the HTML is valid (:mod:`.vnu`) — or the
+  report says those checks were skipped.
 
 Issues point at the content file that caused them when the offending text can be found there (a
 broken link inside a topic card names the topic's ``.md`` file and line); otherwise at the built page
@@ -362,21 +362,6 @@ def check_html(site_dir: Path, scans: dict[str, PageScan], report: CheckReport, 
     report.ran.append(f"html: {len(scans)} pages validated with the Nu HTML Checker {version}")
 
 
-def _once_per_content_place(report: CheckReport, where: _Where) -> None:
-    """A mistake in a content file shows on several built pages (its own page, the one-page
-    edition, the answer sheet), and is reported once at its file and line. Issues on built pages
-    stay as they are (two identical links on one line are two findings)."""
-    seen: set[object] = set()
-    kept = []
-    for issue in report.issues:
-        if not issue.path.startswith(where.built("")):
-            if issue in seen:
-                continue
-            seen.add(issue)
-        kept.append(issue)
-    report.issues[:] = kept
-
-
 def check_site(site_dir: Path, guide: Guide, *, html: bool = True, diagrams: bool = True,
                label: str | None = None) -> CheckReport:
     """Check a built site; `label` replaces the site folder in reported paths (e.g. ``<built>``)."""
@@ -390,7 +375,7 @@ def check_site(site_dir: Path, guide: Guide, *, html: bool = True, diagrams: boo
     links = check_links(scans, files, base_path, guide.site.base_url, report, where)
     links += check_css_urls(site_dir, files, report, where)
     check_pages(scans, report, where)
-    _once_per_content_place(report, where)
+    report.once_per_content_place(where.built(""))
     broken = len(report.by_check("links"))
     report.ran.insert(0, f"links: {links} internal links and anchors in {len(scans)} pages, {broken} broken")
     report.ran.append(f"pages: ids, alt text, titles, descriptions, CSP ({time.perf_counter() - start:.2f} s)")

@@ -98,6 +98,20 @@ class CheckReport:
     def warning(self, path: str | Path, line: int | None, message: str, check: str) -> None:
         self.add(WARNING, path, line, message, check)
 
+    def once_per_content_place(self, built_prefix: str) -> None:
+        """A mistake in a content file shows on several built pages (its own page, the one-page
+        edition, the answer sheet): keep it once at its file and line. Issues located on built
+        pages (under `built_prefix`) stay as they are: two identical links on one line are two."""
+        seen: set[object] = set()
+        kept = []
+        for issue in self.issues:
+            if not issue.path.startswith(built_prefix):
+                if issue in seen:
+                    continue
+                seen.add(issue)
+            kept.append(issue)
+        self.issues[:] = kept
+
     def skip(self, check: str, reason: str) -> None:
         """Record that `check` did not run. Under ``STUDYGUIDE_REQUIRE_TOOLS=1`` that is an error."""
         self.skipped.append(f"{check}: SKIPPED — {reason}")
