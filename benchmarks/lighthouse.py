@@ -13,9 +13,7 @@ that lost points.
 from __future__ import annotations
 
 import argparse
-import functools
 import gzip
-import http.server
 import io
 import json
 import os
@@ -24,13 +22,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from localserver import QuietHandler, serve_quietly  # noqa: E402
 from page_weight import page_urls  # noqa: E402 - the same page of each type
 
 from studyguide.commands.build import build  # noqa: E402
@@ -43,11 +41,8 @@ DEFAULT_LIGHTHOUSE = Path.home() / ".cache/studyguide/lighthouse/node_modules/.b
 TEXT = (".html", ".css", ".js", ".json", ".svg", ".xml", ".txt")
 
 
-class GzipHandler(http.server.SimpleHTTPRequestHandler):
+class GzipHandler(QuietHandler):
     """Static files, gzipped when the client accepts it (as GitHub Pages serves them)."""
-
-    def log_message(self, *args: object) -> None:
-        pass
 
     def send_head(self):
         path = Path(self.translate_path(self.path))
@@ -88,9 +83,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
         build(args.config, site, search=True)
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(GzipHandler, directory=str(site)))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        base = f"http://127.0.0.1:{server.server_address[1]}/"
+        server, base = serve_quietly(site, GzipHandler)
         print(f"lighthouse {args.lighthouse}, mobile emulation, {args.runs} run(s) per page, median")
         print(f"{'page':<11}" + "".join(f"{c[:13]:>15}" for c in CATEGORIES) + "   FCP     LCP     TBT    CLS   bytes")
         lost: dict[str, set[str]] = {}

@@ -19,18 +19,17 @@ adds the transfer of the gzip figure).
 from __future__ import annotations
 
 import argparse
-import functools
 import gzip
-import http.server
 import statistics
 import sys
 import tempfile
-import threading
 from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from localserver import serve_quietly  # noqa: E402
 
 from studyguide.commands.build import build  # noqa: E402
 from studyguide.site.offline import precache_list  # noqa: E402
@@ -72,13 +71,7 @@ def precache_report(site: Path) -> None:
 def time_to_offline_ready(site: Path, runs: int) -> None:
     from playwright.sync_api import sync_playwright
 
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    server, base = serve_quietly(site)
     ready_ms, load_ms, before_load = [], [], []
     registered_early = 0
     with sync_playwright() as p:

@@ -23,19 +23,18 @@ reports what each page's HTML references instead (same categories, from the file
 from __future__ import annotations
 
 import argparse
-import functools
 import gzip
-import http.server
 import re
 import sys
 import tempfile
-import threading
 from collections import defaultdict
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from localserver import serve_quietly  # noqa: E402
 
 from studyguide.commands.build import build  # noqa: E402
 from studyguide.content.loader import Loader  # noqa: E402
@@ -80,13 +79,7 @@ def own_asset_bytes(static: Path) -> dict[str, int]:
 def measure_browser(site: Path, urls: dict[str, str]) -> dict[str, dict[str, list[bytes]]]:
     from playwright.sync_api import sync_playwright
 
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    server, base = serve_quietly(site)
     found: dict[str, dict[str, list[bytes]]] = {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])

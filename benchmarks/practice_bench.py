@@ -15,18 +15,17 @@ of a grade for every card (a learner two weeks in), which is the slower case for
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import json
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from localserver import serve_quietly  # noqa: E402
 
 from studyguide.commands.build import build  # noqa: E402
 from studyguide.content.loader import Loader  # noqa: E402
@@ -98,16 +97,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=9)
     args = parser.parse_args()
 
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *a: object) -> None:
-            pass
-
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
         build(args.config, site, search=False)
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        base = f"http://127.0.0.1:{server.server_address[1]}/"
+        server, base = serve_quietly(site)
         cards = len((site / "practice/index.html").read_text("utf-8").split("data-practice-card=")) - 1
         print(f"guide: {args.config}  ({cards} cards on the practice page, {args.runs} runs, medians)")
         report("first visit", measure(base, args.runs, None))

@@ -21,15 +21,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import functools
 import gzip
-import http.server
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -37,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from localserver import QuietHandler, serve_quietly  # noqa: E402
 from synthetic import make_guide  # noqa: E402
 
 from studyguide.content.loader import Loader  # noqa: E402
@@ -65,12 +63,8 @@ def time_index(site: Path, guide: Guide, runs: int) -> list[float]:
 # --- one query in a real browser -------------------------------------------------------------------
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
-                      ".js": "text/javascript", ".wasm": "application/wasm"}
-
-    def log_message(self, *args: object) -> None:
-        pass
+class _Quiet(QuietHandler):
+    extensions_map = {**QuietHandler.extensions_map, ".js": "text/javascript", ".wasm": "application/wasm"}
 
 
 def query_transfer(site: Path, query: str, *, typed: bool) -> dict[str, object]:
@@ -81,9 +75,7 @@ def query_transfer(site: Path, query: str, *, typed: bool) -> dict[str, object]:
     figure depends on typing speed; it is what a real visitor pays."""
     from playwright.sync_api import sync_playwright
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    server, base = serve_quietly(site, _Quiet)
     fetched: list[tuple[str, bytes]] = []
     try:
         with sync_playwright() as p:
