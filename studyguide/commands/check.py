@@ -71,7 +71,9 @@ def check_project(config_path: Path, *, search: bool | None = None, html: bool =
                 builder.close()  # the diagram renderer's browser, if one was started
         except ContentErrors as exc:
             report.issues.extend(issue_from_content_error(e) for e in exc.errors)
-            n = len(exc.errors)
+            for note in exc.notes:  # a diagram renderer that cannot run
+                report.error(display_path(config_path), None, note, "diagrams")
+            n = len(exc.errors) + len(exc.notes)
             report.ran.append(f"content: {n} error{'s' if n != 1 else ''}; the site was not built or checked")
             return report
         except TemplateRenderError as exc:

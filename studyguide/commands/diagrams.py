@@ -13,11 +13,13 @@ from pathlib import Path
 
 import click
 
-from ..content.errors import display_path
+from ..content.errors import ContentErrors, display_path
 from ..content.loader import Loader
+from ..content.model import Guide
+from ..render.diagramart import DiagramArt
 from ..render.diagramtheme import THEMES
 from ..render.theme import default_theme
-from ..site.diagrams import DiagramStage, wanted_diagrams
+from ..site.diagrams import DiagramStage, wanted_diagrams, with_diagram_errors
 from .reporting import fail
 
 
@@ -26,19 +28,29 @@ def diagrams(config_path: Path, *, renderer: str | None = None, prune: bool = Fa
 
     Returns the number of diagrams rendered. Exits 1 when a diagram is left undrawn.
     """
-    guide = Loader().load(config_path)
-    settings = guide.site.diagrams
-    if renderer is not None:
-        settings = dataclasses.replace(settings, renderer=renderer)
-    if settings.renderer == "browser":
-        fail(["the diagrams: renderer is 'browser': diagrams are drawn in readers' browsers, nothing is "
-              "cached. Choose one with --renderer chromium or --renderer mermaid-ink."])
     root = Path(config_path).resolve().parent
-    stage = DiagramStage(root, settings, default_theme().static)
+
+    def stage_for(guide: Guide) -> DiagramStage:
+        settings = guide.site.diagrams
+        if renderer is not None:
+            settings = dataclasses.replace(settings, renderer=renderer)
+        if settings.renderer == "browser":
+            fail(["the diagrams: renderer is 'browser': diagrams are drawn in readers' browsers, nothing is "
+                  "cached. Choose one with --renderer chromium or --renderer mermaid-ink."])
+        return DiagramStage(root, settings, default_theme().static)
+
+    def draw(guide: Guide) -> tuple[DiagramStage, DiagramArt]:
+        stage = stage_for(guide)
+        try:
+            return stage, stage.prepare(guide)
+        finally:
+            stage.close()
+
     try:
-        art = stage.prepare(guide)
-    finally:
-        stage.close()
+        guide = Loader().load(config_path)
+    except ContentErrors as exc:  # every broken diagram too, with the other content errors
+        raise with_diagram_errors(exc, draw) from None
+    stage, art = draw(guide)
     sources = list(dict.fromkeys(w.source.strip() for w in wanted_diagrams(guide)))
     undrawn = [s for s in sources if art.get(s) is None]
     where = display_path(stage.cache.folder)

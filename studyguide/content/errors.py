@@ -7,8 +7,13 @@ raises one :class:`ContentErrors` at the end, so an author fixes everything in o
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .model import Guide
 
 
 def display_path(path: Path) -> str:
@@ -32,11 +37,19 @@ class ContentError:
 
 
 class ContentErrors(Exception):
-    """Every mistake found in one load, sorted by file and line."""
+    """Every mistake found in one load, sorted by file and line.
 
-    def __init__(self, errors: list[ContentError]):
+    `partial` is the part of the guide that did load (the loader's own errors only): later stages
+    can still check it (diagrams), so one run reports every mistake. `notes` are problems that
+    have no file and line (an unreachable diagram renderer), reported with the errors.
+    """
+
+    def __init__(self, errors: Iterable[ContentError], *, partial: Guide | None = None,
+                 notes: Iterable[str] = ()):
         self.errors = sorted(set(errors), key=lambda e: (str(e.path), e.line, e.message))
-        super().__init__("\n".join(str(e) for e in self.errors))
+        self.partial = partial
+        self.notes = tuple(dict.fromkeys(notes))
+        super().__init__("\n".join([*(str(e) for e in self.errors), *self.notes]))
 
 
 class ErrorList:
@@ -51,6 +64,6 @@ class ErrorList:
     def __bool__(self) -> bool:
         return bool(self.items)
 
-    def raise_if_any(self) -> None:
+    def raise_if_any(self, partial: Guide | None = None) -> None:
         if self.items:
-            raise ContentErrors(self.items)
+            raise ContentErrors(self.items, partial=partial)

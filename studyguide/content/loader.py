@@ -320,7 +320,7 @@ class Loader:
         errors.raise_if_any()
         assert config is not None
         guide = self.load_content(config, errors)
-        errors.raise_if_any()
+        errors.raise_if_any(partial=guide)  # what did load: its diagrams are still checked
         return guide
 
     def load_content(self, config: Config, errors: ErrorList) -> Guide:

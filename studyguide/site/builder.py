@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ..content.assets import asset_files, site_path
 from ..content.config import CONFIG_NAME
+from ..content.errors import ContentErrors
 from ..content.loader import Loader
 from ..content.model import Guide
 from ..content.sources import real_path
@@ -28,7 +29,7 @@ from ..render.pages import PageInfo, RenderedPage
 from ..render.renderer import Renderer
 from ..render.theme import Theme, default_theme
 from ..render.themefiles import ThemeFiles, theme_files
-from .diagrams import DiagramStage
+from .diagrams import DiagramStage, with_diagram_errors
 from .offline import mark_source, write_offline_files
 from .parallel import page_writer, render_pages
 from .sitemap import write_extra_files
@@ -182,7 +183,10 @@ class SiteBuilder:
     def build(self) -> BuildResult:
         """Load, render, write to a temporary folder, run post-steps, swap. Raises on any failure."""
         start = time.perf_counter()
-        guide = self.load()
+        try:
+            guide = self.load()
+        except ContentErrors as exc:  # broken diagrams of what did load are reported with them
+            raise with_diagram_errors(exc, lambda part: self.diagram_stage(part).prepare(part)) from None
         check_out_dir(self.out_dir, self.project_root,
                       [*self.theme_for(guide).folders, guide.content_dir or self.config_path.parent / "content"])
         # A symbolic link (``site`` → a web root) stays: its target is what gets replaced,

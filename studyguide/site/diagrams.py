@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,6 +70,24 @@ def choose_renderer(settings: DiagramSettings, static_dir: Path, theme: DiagramT
                 f"(or {INK_ENV}); the public https://mermaid.ink receives your diagram sources")
         return InkRenderer(server, theme)
     return None  # "browser", or no renderer available
+
+
+def with_diagram_errors(exc: ContentErrors, draw: Callable[[Guide], object]) -> ContentErrors:
+    """The loader's errors `exc` and those of drawing the diagrams of the part that did load.
+
+    `draw` is the stage's ``prepare`` for a guide. An author sees every broken diagram with the
+    other content errors in one run instead of one kind of mistake per run; a renderer that
+    cannot run is one note among them.
+    """
+    if exc.partial is None:
+        return exc
+    try:
+        draw(exc.partial)
+    except ContentErrors as more:
+        return ContentErrors([*exc.errors, *more.errors], notes=[*exc.notes, *more.notes])
+    except RendererUnavailable as unavailable:
+        return ContentErrors(exc.errors, notes=[*exc.notes, str(unavailable)])
+    return exc
 
 
 class DiagramStage:

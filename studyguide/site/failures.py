@@ -36,7 +36,8 @@ def problems_from(exc: BaseException, templates_dir: Path) -> list[Problem]:
     """What went wrong in a failed build, one :class:`Problem` per mistake (a failure not in
     :data:`KNOWN_FAILURES` is a bug of ours, reported as such)."""
     if isinstance(exc, ContentErrors):
-        return [Problem(f"{display_path(e.path)}:{e.line}", e.message, "content") for e in exc.errors]
+        return [*(Problem(f"{display_path(e.path)}:{e.line}", e.message, "content") for e in exc.errors),
+                *(Problem("", f"error: {note}", "error") for note in exc.notes)]
     if isinstance(exc, TemplateRenderError):
         where = f"{display_path(exc.path or templates_dir / exc.template)}:{exc.line or '?'}"
         return [Problem(where, exc.message, "template")]
