@@ -57,6 +57,22 @@ BROWSER_FIXTURES = frozenset(
 )
 
 
+
+@pytest.fixture(autouse=True, scope="session")
+def _build_cache_of_this_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """One build cache (compiled templates, icons, diagram labels) for the whole test run, in its
+    temporary folder: tests share it as builds on one machine would, and never touch ~/.cache
+    (subprocesses inherit the variable)."""
+    from studyguide.render.buildcache import CACHE_ENV
+
+    old = os.environ.get(CACHE_ENV)
+    os.environ[CACHE_ENV] = str(tmp_path_factory.mktemp("build-cache"))
+    yield
+    if old is None:
+        os.environ.pop(CACHE_ENV, None)
+    else:
+        os.environ[CACHE_ENV] = old
+
 # ---------------------------------------------------------------------------
 # Tool requirements: skip, or fail when STUDYGUIDE_REQUIRE_TOOLS=1
 # ---------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from html import escape
 
 from ..markup.diagrams import DIAGRAM_MARKER, diagram_html
-from .diagramsvg import labels, natural_width, place
+from .diagramsvg import cached_labels, natural_width, place
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class DrawnDiagram:
     @classmethod
     def from_svgs(cls, svgs: dict[str, str], image: str | None = None) -> DrawnDiagram:
         dark = svgs["dark"]
-        return cls(dict(svgs), natural_width(dark), tuple(labels(dark)), image)
+        return cls(dict(svgs), natural_width(dark), tuple(cached_labels(dark)), image)
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,12 @@ entity-escaped, so an ``id="…"`` in the markup is always an attribute, never l
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
+from pathlib import Path
+
+from .buildcache import cache_folder, key_of, read_entry, write_entry
 
 #: Stands for the page-unique id prefix in a cached SVG.
 TOKEN = "SGDIAGRAM"
@@ -141,3 +145,26 @@ def labels(svg: str) -> list[str]:
     parser.feed(svg)
     parser.close()
     return list(dict.fromkeys(parser.labels))
+
+
+#: This module's source is part of each cached label list's key: a change here is a new key.
+_LABELS_CODE = Path(__file__).read_bytes()
+
+
+def cached_labels(svg: str) -> list[str]:
+    """:func:`labels`, kept in the build cache (:mod:`.buildcache`): reading an SVG's labels with
+    ``html.parser`` costs more than rendering the page it goes into, on every build, for every
+    diagram, while the SVGs themselves rarely change."""
+    folder = cache_folder("diagram-labels")
+    name = f"{key_of(_LABELS_CODE, svg.encode('utf-8'))}.json"
+    kept = read_entry(folder, name)
+    if kept is not None:
+        try:
+            found = json.loads(kept)
+        except ValueError:  # a damaged entry is derived again and replaced
+            found = None
+        if isinstance(found, list) and all(isinstance(label, str) for label in found):
+            return found
+    found = labels(svg)
+    write_entry(folder, name, json.dumps(found, ensure_ascii=False).encode("utf-8"))
+    return found

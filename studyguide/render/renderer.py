@@ -15,7 +15,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError, pass_context
+from jinja2 import (
+    Environment,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateSyntaxError,
+    pass_context,
+)
 from markupsafe import Markup
 
 from .. import __version__
@@ -26,6 +34,7 @@ from ..content.slugs import slugify
 from ..markup.context import PLAIN
 from ..markup.features import has_code
 from ..markup.parser import diagram_sources, render_inline, render_markdown, render_markdown_drawing
+from .buildcache import cache_folder, key_of
 from .diagramart import DiagramArt, PageFigures
 from .markdown import MarkdownRenderer
 from .pages import ONE_PAGE_URL, PageSpec, RenderedPage, TemplateRenderError, anki_deck_path
@@ -59,6 +68,20 @@ def tag_anchors(tags: list[str]) -> dict[str, str]:
     return anchors
 
 
+# The options above change the compiled code, and Jinja's cache keys only on the template's
+# name, file and source: they go into the entries' names so other options never read them.
+_TEMPLATE_OPTIONS = b"autoescape trim_blocks lstrip_blocks StrictUndefined"
+
+
+def _template_cache() -> FileSystemBytecodeCache | None:
+    """Compiled templates kept between builds (see :mod:`.buildcache`); Jinja checks each
+    entry against the template's source, so an edited template is compiled again."""
+    folder = cache_folder("templates")
+    if folder is None:
+        return None
+    return FileSystemBytecodeCache(str(folder), f"{key_of(_TEMPLATE_OPTIONS)[:12]}-%s.cache")
+
+
 class Renderer:
     """Renders every page of a guide with one Jinja environment."""
 
@@ -76,6 +99,7 @@ class Renderer:
             undefined=StrictUndefined,  # a typo in a template is an error, not an empty string
             trim_blocks=True,
             lstrip_blocks=True,
+            bytecode_cache=_template_cache(),
         )
         self.env.filters["md"] = self._markdown_filter
         self.env.filters["count"] = pass_context(lambda ctx, n, key: plural(ctx["labels"], n, key))

@@ -21,6 +21,8 @@ import xml.parsers.expat
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..render.buildcache import cache_folder, key_of, read_entry, write_entry
+
 SUPERSAMPLE = 4
 #: The maskable safe zone: a centred circle with this radius, as a fraction of the icon's size.
 SAFE_RADIUS = 0.4
@@ -188,8 +190,22 @@ ICON_SPECS = (("icon-192.png", 192, "any"), ("icon-512.png", 512, "any"),
               ("icon-maskable-512.png", 512, "maskable"))
 
 
+#: This module's own source is part of each cached icon's key: a change to the drawing is a new key.
+_DRAWING_CODE = Path(__file__).read_bytes()
+
+
 def draw_icons(mark_path: Path) -> list[Icon]:
-    """The manifest's icons, drawn from the mark at `mark_path`."""
-    mark = read_mark(mark_path)
-    return [Icon(name, size, purpose, _draw(mark, size, maskable=purpose == "maskable"))
-            for name, size, purpose in ICON_SPECS]
+    """The manifest's icons, drawn from the mark at `mark_path` — or read from the build cache
+    (:mod:`~studyguide.render.buildcache`) when this mark was drawn before by this code."""
+    source = mark_path.read_bytes()
+    folder = cache_folder("icons")
+    icons, mark = [], None
+    for name, size, purpose in ICON_SPECS:
+        key = f"{key_of(_DRAWING_CODE, source, f'{name} {size} {purpose}'.encode())}.png"
+        png = read_entry(folder, key)
+        if png is None:
+            mark = mark or read_mark(mark_path)  # a mark it cannot draw fails here, never cached
+            png = _draw(mark, size, maskable=purpose == "maskable")
+            write_entry(folder, key, png)
+        icons.append(Icon(name, size, purpose, png))
+    return icons
