@@ -171,3 +171,14 @@ def test_theme_mark_gives_a_clear_build_error(tmp_path: Path) -> None:
     with pytest.raises(IconError, match=r"favicon\.svg:2: cannot draw <polygon>"):
         builder.build()
     assert not (tmp_path / "out").exists()
+
+
+def test_the_worker_version_from_hashes_taken_while_writing_equals_one_from_reading_the_site(site: Path) -> None:
+    """The build hashes pages as it writes them instead of reading the site back: the cache name
+    must be the one a full read of the finished folder gives."""
+    from studyguide.site.offline import precache_list
+
+    read_back = precache_list(site)
+    assert worker_build(site)["version"] == read_back.version
+    wrong = {"index.html": "00" * 32}  # a stale hash must show in the version: it is really used
+    assert precache_list(site, wrong).version != read_back.version

@@ -15,25 +15,35 @@ from __future__ import annotations
 import functools
 import importlib
 from html import escape
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from markdown_it.token import Token
-from pygments import highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexer import Lexer
-from pygments.lexers import get_lexer_by_name
-from pygments.styles import get_all_styles
-from pygments.util import ClassNotFound
+
+if TYPE_CHECKING:
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexer import Lexer
+
+# Pygments is imported where it is used: most guides have no code block, and a build whose
+# stylesheet comes from the build cache then never loads it (a tenth of a small build's imports).
 
 DEFAULT_LIGHT = "a11y-light"
 DEFAULT_DARK = "a11y-dark"
 CSS_CLASS = "highlight"
 
-_FORMATTER = HtmlFormatter(nowrap=True)
+
+@functools.lru_cache(maxsize=1)
+def _formatter() -> HtmlFormatter:
+    from pygments.formatters import HtmlFormatter
+
+    return HtmlFormatter(nowrap=True)
 
 
 @functools.lru_cache(maxsize=256)
 def _lexer(language: str) -> Lexer | None:
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
     try:
         return get_lexer_by_name(language, stripnl=False, ensurenl=False)
     except ClassNotFound:
@@ -47,7 +57,12 @@ def known_language(language: str) -> bool:
 def code_html(code: str, language: str) -> str:
     """The one HTML shape of a code block."""
     lexer = _lexer(language) if language else None
-    body = highlight(code, lexer, _FORMATTER) if lexer else escape(code, quote=False)
+    if lexer:
+        from pygments import highlight
+
+        body = highlight(code, lexer, _formatter())
+    else:
+        body = escape(code, quote=False)
     lang = f' class="language-{escape(language)}"' if language else ""
     return f'<pre class="{CSS_CLASS}" tabindex="0"><code{lang}>{body}</code></pre>\n'
 
@@ -63,6 +78,8 @@ def render_code(self: Any, tokens: list[Token], idx: int, options: Any, env: Any
 
 
 def style_names() -> list[str]:
+    from pygments.styles import get_all_styles
+
     return sorted(get_all_styles())
 
 
@@ -82,10 +99,29 @@ def _style(name: str) -> Any:
 
 def _rules(style: str, scopes: list[str]) -> str:
     # `pre.highlight`, not `.highlight`: as specific as the theme's `.prose pre`, and linked after it.
+    from pygments.formatters import HtmlFormatter
+
     selectors = [f"{scope} pre.{CSS_CLASS}" for scope in scopes]
     lines = HtmlFormatter(style=_style(style)).get_style_defs(selectors).splitlines()
     # Pygments also emits unscoped rules for line numbers (``pre``, ``td.linenos``): not ours.
     return "\n".join(line for line in lines if line.startswith(selectors[0]))
+
+
+def style_sources(*names: str) -> list[bytes]:
+    """What the stylesheet for these styles is made from, as bytes to key a cache by: this
+    module, Pygments' version, and the source of each style that accessible-pygments provides
+    (found without importing Pygments' style registry)."""
+    import importlib.util
+
+    import pygments  # its __init__ alone: a version string
+
+    parts = [Path(__file__).read_bytes(), pygments.__version__.encode(), "\0".join(names).encode()]
+    for name in names:
+        spec = importlib.util.find_spec("a11y_pygments")
+        if spec and spec.submodule_search_locations:
+            style = Path(next(iter(spec.submodule_search_locations))) / name.replace("-", "_") / "style.py"
+            parts.append(style.read_bytes() if style.is_file() else b"")
+    return parts
 
 
 def stylesheet(light: str = DEFAULT_LIGHT, dark: str = DEFAULT_DARK) -> str:

@@ -32,6 +32,7 @@ class WrittenPage:
 
     path: str
     kind: str
+    digest: str = ""  # SHA-256 (hex) of the file as written, when the writer took it
 
 
 class PageInfo(Protocol):

@@ -203,6 +203,15 @@ class Renderer:
     def iter_render(self, guide: Guide, specs: Iterable[PageSpec] | None = None) -> Iterator[RenderedPage]:
         """Render `specs` (default: every page) one at a time, so the caller can write each and
         let it go: memory never holds the whole site."""
+        for spec, chunks in self.iter_chunks(guide, specs):
+            yield RenderedPage(spec.output_path, "".join(chunks), spec.kind)
+
+    def iter_chunks(self, guide: Guide, specs: Iterable[PageSpec] | None = None
+                    ) -> Iterator[tuple[PageSpec, Iterator[str]]]:
+        """Each page as the pieces Jinja produces it in, for a writer that streams them to disk:
+        a page is never one string in memory (the one-page edition of a 10,000-topic guide is
+        140 MB of HTML). Consume each page's pieces before asking for the next page; a template
+        error is raised from the pieces as :class:`TemplateRenderError`."""
         tags = guide.tags()
         anchors = tag_anchors(list(tags))
         base_path = urlsplit(guide.site.base_url).path if guide.site.base_url else "/"
@@ -225,14 +234,17 @@ class Renderer:
                            asset=self._asset_url(root),
                            anki_deck_url=(root + deck) if deck else None,  # "Download Anki deck"
                            canonical=(guide.site.base_url + spec.url) if guide.site.base_url else None)
-            try:
-                html = self.env.get_template(spec.template).render(context)
-            except Exception as exc:  # any failure inside a template: name the template and line
-                name, line = self._template_position(exc, spec.template)
-                message = exc.message if isinstance(exc, TemplateError) and exc.message else str(exc)
-                raise TemplateRenderError(name, line, f"{type(exc).__name__}: {message}",
-                                          self._template_file(name)) from exc
-            yield RenderedPage(spec.output_path, html, spec.kind)
+            yield spec, self._guarded(spec, context)
+
+    def _guarded(self, spec: PageSpec, context: dict[str, Any]) -> Iterator[str]:
+        """The page's pieces; any failure inside a template names the template and line."""
+        try:
+            yield from self.env.get_template(spec.template).generate(context)
+        except Exception as exc:
+            name, line = self._template_position(exc, spec.template)
+            message = exc.message if isinstance(exc, TemplateError) and exc.message else str(exc)
+            raise TemplateRenderError(name, line, f"{type(exc).__name__}: {message}",
+                                      self._template_file(name)) from exc
 
     def _template_position(self, exc: Exception, fallback: str) -> tuple[str, int | None]:
         """The template and line where `exc` happened.

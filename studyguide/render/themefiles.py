@@ -16,7 +16,8 @@ from pathlib import Path
 
 from ..content.assets import image_size
 from ..content.model import ThemeSettings
-from ..markup.highlight import stylesheet
+from ..markup.highlight import style_sources, stylesheet
+from .buildcache import cache_folder, key_of, read_entry, write_entry
 from .theme import Theme
 
 HIGHLIGHT_CSS = "css/highlight.css"
@@ -24,6 +25,19 @@ PALETTE_CSS = "css/palette.css"
 DEFAULT_FAVICON = "favicon.svg"
 EXTRA_DIR = "extra"
 LOGO_HEIGHT = 28
+
+def code_stylesheet(light: str, dark: str) -> str:
+    """:func:`~studyguide.markup.highlight.stylesheet`, kept in the build cache: writing it is what
+    made every build import Pygments' formatters, styles and their plugin scan."""
+    folder = cache_folder("code-css")
+    name = f"{key_of(*style_sources(light, dark))}.css"
+    kept = read_entry(folder, name)
+    if kept is not None:
+        return kept.decode("utf-8")
+    css = stylesheet(light, dark)
+    write_entry(folder, name, css.encode("utf-8"))
+    return css
+
 
 _SCOPES = {"dark": [':root, :root[data-theme="dark"]'], "light": [':root[data-theme="light"]']}
 
@@ -104,7 +118,7 @@ def theme_files(theme: Theme, settings: ThemeSettings) -> ThemeFiles:
             result.logo_size = (max(1, round(size[0] * LOGO_HEIGHT / size[1])), LOGO_HEIGHT)
     if settings.favicon:
         result.favicon = extra(settings.favicon)
-    result.generated[HIGHLIGHT_CSS] = stylesheet(settings.code_light, settings.code_dark)
+    result.generated[HIGHLIGHT_CSS] = code_stylesheet(settings.code_light, settings.code_dark)
     if settings.palette:
         result.generated[PALETTE_CSS] = palette_css(settings.palette)
         result.palette = True

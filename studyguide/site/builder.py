@@ -114,7 +114,12 @@ def write_site(folder: Path, pages: Iterable[RenderedPage], previous: Path | Non
                 continue
             except OSError:
                 pass  # gone, or another file system: write it
-        write(page)
+        write(page.path, (page.html,))
+
+
+def page_digests(pages: Iterable[PageInfo]) -> dict[str, str]:
+    """The SHA-256 of each page its writer measured (pages written another way have none)."""
+    return {page.path: digest for page in pages if (digest := getattr(page, "digest", ""))}
 
 
 def write_assets(folder: Path, files: ThemeFiles, guide: Guide) -> None:
@@ -212,7 +217,7 @@ class SiteBuilder:
             for step in self.post_steps:
                 step(tmp, guide)
             if self.offline and guide.site.offline:  # last: it hashes the finished site
-                write_offline_files(tmp, guide, mark_source(assets))
+                write_offline_files(tmp, guide, mark_source(assets), page_digests(pages))
             swap_in(tmp, target)
         except BaseException as exc:
             full = isinstance(exc, OSError) and (exc.errno == errno.ENOSPC or disk_nearly_full(tmp))

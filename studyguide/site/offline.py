@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -84,8 +85,13 @@ def needed_offline(path: str, unused_wasm: set[str]) -> bool:
     return not (path.startswith("pagefind/") and name in unused_wasm)
 
 
-def precache_list(site_dir: Path) -> Precache:
-    """The files the worker precaches, their content hash and their total size."""
+def precache_list(site_dir: Path, known: Mapping[str, str] | None = None) -> Precache:
+    """The files the worker precaches, their content hash and their total size.
+
+    `known`: site path → SHA-256 (hex) of files whose hash was taken as they were written (the
+    pages); those are not read again. Post-steps must not change pages in place (see
+    :func:`~studyguide.site.builder.write_site`), so those hashes still hold here."""
+    known = known or {}
     unused = _unused_wasm(site_dir)
     digest = hashlib.sha256()
     files, size = [], 0
@@ -93,10 +99,14 @@ def precache_list(site_dir: Path) -> Precache:
         path = file.relative_to(site_dir).as_posix()
         if not file.is_file() or not needed_offline(path, unused):
             continue
-        data = file.read_bytes()
-        digest.update(path.encode() + b"\0" + hashlib.sha256(data).digest())
+        if path in known:
+            file_digest, file_size = bytes.fromhex(known[path]), file.stat().st_size
+        else:
+            data = file.read_bytes()
+            file_digest, file_size = hashlib.sha256(data).digest(), len(data)
+        digest.update(path.encode() + b"\0" + file_digest)
         files.append(path)
-        size += len(data)
+        size += file_size
     return Precache(tuple(files), digest.hexdigest()[:16], size)
 
 
@@ -139,9 +149,10 @@ def mark_source(assets: ThemeFiles) -> Path:
     return assets.files[DEFAULT_FAVICON]
 
 
-def write_offline_files(site_dir: Path, guide: Guide, mark: Path) -> Precache:
+def write_offline_files(site_dir: Path, guide: Guide, mark: Path,
+                        known: Mapping[str, str] | None = None) -> Precache:
     """Build step: icons (drawn from `mark`, see :func:`mark_source`) and the manifest first,
-    since the manifest is precached, then the worker."""
+    since the manifest is precached, then the worker. `known`: see :func:`precache_list`."""
     site_dir = Path(site_dir)
     icons = draw_icons(mark)
     icons_dir = site_dir / ICONS_DIR
@@ -150,7 +161,7 @@ def write_offline_files(site_dir: Path, guide: Guide, mark: Path) -> Precache:
         (icons_dir / icon.name).write_bytes(icon.png)
     (site_dir / MANIFEST).write_text(json.dumps(manifest(guide), ensure_ascii=False, indent=2) + "\n",
                                      encoding="utf-8")
-    precache = precache_list(site_dir)
+    precache = precache_list(site_dir, known)
     build = json.dumps({"version": precache.version, "files": precache.urls()}, separators=(",", ":"))
     source = _WORKER_SOURCE.read_text(encoding="utf-8")
     (site_dir / WORKER).write_text(f"var BUILD = {build};\n{source}", encoding="utf-8")
