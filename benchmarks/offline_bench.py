@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import json
 import statistics
 import sys
 import tempfile
 from collections import defaultdict
 from pathlib import Path
+from urllib.parse import unquote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -32,7 +34,6 @@ sys.path.insert(0, str(ROOT))
 from localserver import serve_quietly  # noqa: E402
 
 from studyguide.commands.build import build  # noqa: E402
-from studyguide.site.offline import precache_list  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 PROBE = """(() => {
@@ -53,17 +54,25 @@ def kind(path: str) -> str:
     return "theme + manifest"
 
 
+def worker_files(site: Path) -> tuple[list[str], str]:
+    """The files the built worker precaches, and its cache version (sw.js's first line)."""
+    first = (site / "sw.js").read_text(encoding="utf-8").split("\n", 1)[0]
+    build = json.loads(first[len("var BUILD = "):].rstrip(";"))
+    files = ["index.html" if u == "./" else u + "index.html" if u.endswith("/") else unquote(u) for u in build["files"]]
+    return files, build["version"]
+
+
 def precache_report(site: Path) -> None:
-    precache = precache_list(site)
+    files, version = worker_files(site)
     sizes: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for path in precache.files:
+    for path in files:
         data = (site / path).read_bytes()
         row = sizes[kind(path)]
         row[0] += 1
         row[1] += len(data)
         row[2] += len(gzip.compress(data, 6))
-    print(f"precache: {len(precache.files)} files, {precache.size / 1e6:.2f} MB "
-          f"(gzip ≈ {sum(r[2] for r in sizes.values()) / 1e6:.2f} MB), cache version {precache.version}")
+    print(f"precache: {len(files)} files, {sum(r[1] for r in sizes.values()) / 1e6:.2f} MB "
+          f"(gzip ≈ {sum(r[2] for r in sizes.values()) / 1e6:.2f} MB), cache version {version}")
     for name, (count, raw, packed) in sorted(sizes.items()):
         print(f"  {name:<18} {count:>4} files  {raw / 1024:>8.0f} KB  gzip ≈ {packed / 1024:>6.0f} KB")
 

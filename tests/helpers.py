@@ -13,6 +13,15 @@ REPO = Path(__file__).resolve().parent.parent
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
 BUNDLED_CONFIG = REPO / "studyguide.yml"
 
+#: Built files the service worker must leave out (the spec, written out independently of
+#: site/offline.py's rules; pagefind's unused-language WebAssembly is added where it applies).
+NOT_PRECACHED = {"sw.js", "404.html", "robots.txt", "sitemap.xml", ".nojekyll", "CNAME",
+                 *(f"assets/vendor/{lib}/{note}" for lib in ("mermaid", "ts-fsrs") for note in ("LICENSE", "VERSION")),
+                 "assets/icons/icon-192.png", "assets/icons/icon-512.png",
+                 "assets/icons/icon-maskable-512.png"}
+#: What only a diagram drawn in the reader's browser needs: precached only when a page loads it.
+BROWSER_DIAGRAM_FILES = {"assets/vendor/mermaid/mermaid.min.js", "assets/js/diagrams.js", "assets/diagrams/theme.json"}
+
 
 def copy_mini(dest: Path) -> Path:
     """A writable copy of the mini fixture guide; returns its project folder."""

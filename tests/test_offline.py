@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import MINI, copy_mini, run_cli
+from helpers import BROWSER_DIAGRAM_FILES, BUNDLED_CONFIG, MINI, NOT_PRECACHED, copy_mini, run_cli
 from PIL import Image
 
 from studyguide.commands.build import build
@@ -20,12 +20,6 @@ from studyguide.render.theme import Theme, default_theme
 from studyguide.site.builder import SiteBuilder
 from studyguide.site.icons import IconError, read_mark
 from studyguide.site.offline import short_name
-
-#: What the worker must leave out (the spec, written out independently of offline.py's rules).
-NOT_PRECACHED = {"sw.js", "404.html", "robots.txt", "sitemap.xml", ".nojekyll", "CNAME",
-                 *(f"assets/vendor/{lib}/{note}" for lib in ("mermaid", "ts-fsrs") for note in ("LICENSE", "VERSION")),
-                 "assets/icons/icon-192.png", "assets/icons/icon-512.png",
-                 "assets/icons/icon-maskable-512.png"}
 
 
 def worker_build(site: Path) -> dict:
@@ -90,11 +84,12 @@ def test_precache_holds_every_file_a_reader_needs_and_nothing_else(site: Path) -
     entry = json.loads((site / "pagefind/pagefind-entry.json").read_text(encoding="utf-8"))
     used_wasm = {f"pagefind/wasm.{lang['wasm']}.pagefind" for lang in entry["languages"].values()}
     unused_wasm = {f for f in files if re.fullmatch(r"pagefind/wasm\..+\.pagefind", f)} - used_wasm
-    expected = files - NOT_PRECACHED - unused_wasm
+    # The mini guide's diagrams are drawn from its cache: the browser renderer is not needed offline.
+    assert not any("js/diagrams.js" in p.read_text(encoding="utf-8") for p in site.rglob("*.html"))
+    expected = files - NOT_PRECACHED - unused_wasm - BROWSER_DIAGRAM_FILES
     listed = as_files(worker_build(site)["files"])
     assert listed == expected
-    assert {"index.html", "interview/index.html", "manifest.webmanifest", "pagefind/pagefind.js",
-            "assets/vendor/mermaid/mermaid.min.js"} <= listed
+    assert {"index.html", "interview/index.html", "manifest.webmanifest", "pagefind/pagefind.js"} <= listed
 
 
 def test_cache_name_is_a_content_hash_and_rebuilding_the_same_files_gives_the_same_worker(tmp_path: Path) -> None:
@@ -108,6 +103,24 @@ def test_cache_name_is_a_content_hash_and_rebuilding_the_same_files_gives_the_sa
     build(project / "studyguide.yml", tmp_path / "c", search=False)
     assert re.fullmatch(r"[0-9a-f]{16}", worker_build(tmp_path / "a")["version"])
     assert worker_build(tmp_path / "c")["version"] != worker_build(tmp_path / "a")["version"]
+
+
+def test_mermaid_is_precached_only_when_a_page_draws_a_diagram_in_the_browser(tmp_path: Path) -> None:
+    # The bundled guide's diagrams all come from its committed cache: no page loads Mermaid, so the
+    # worker leaves its 3.5 MB out (it is still published, for a diagram that later falls back).
+    build(BUNDLED_CONFIG, tmp_path / "drawn", search=False)
+    pages = [p.read_text(encoding="utf-8") for p in (tmp_path / "drawn").rglob("*.html")]
+    assert not [p for p in pages if "js/diagrams.js" in p], "a page still loads the browser renderer"
+    listed = as_files(worker_build(tmp_path / "drawn")["files"])
+    assert (tmp_path / "drawn/assets/vendor/mermaid/mermaid.min.js").is_file()
+    assert not listed & BROWSER_DIAGRAM_FILES and "llm-fundamentals/index.html" in listed
+    # Drawn in the browser (the `browser` renderer): the pages load it, so it is precached.
+    project = copy_mini(tmp_path / "mini")
+    config = project / "studyguide.yml"
+    config.write_text(config.read_text() + "diagrams:\n  renderer: browser\n")
+    build(config, tmp_path / "browser", search=False)
+    assert "js/diagrams.js" in (tmp_path / "browser/retrieval/index.html").read_text(encoding="utf-8")
+    assert as_files(worker_build(tmp_path / "browser")["files"]) >= BROWSER_DIAGRAM_FILES
 
 
 def test_the_anki_deck_is_a_download_not_part_of_the_precache(tmp_path: Path) -> None:
@@ -178,7 +191,7 @@ def test_the_worker_version_from_hashes_taken_while_writing_equals_one_from_read
     must be the one a full read of the finished folder gives."""
     from studyguide.site.offline import precache_list
 
-    read_back = precache_list(site)
+    read_back = precache_list(site, browser_diagrams=False)  # the mini guide's diagrams are drawn
     assert worker_build(site)["version"] == read_back.version
     wrong = {"index.html": "00" * 32}  # a stale hash must show in the version: it is really used
-    assert precache_list(site, wrong).version != read_back.version
+    assert precache_list(site, wrong, browser_diagrams=False).version != read_back.version

@@ -10,17 +10,15 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import BUNDLED_CONFIG, copy_mini
+from helpers import BROWSER_DIAGRAM_FILES, BUNDLED_CONFIG, copy_mini
+from helpers import NOT_PRECACHED as HELPERS_NOT_PRECACHED
 from playwright.sync_api import BrowserContext, Page, expect
 
 from studyguide.commands.build import build
 from studyguide.content.loader import Loader
 
-#: Built files no page needs offline: the worker must leave exactly these out (see offline.py).
-NOT_PRECACHED = {"sw.js", "404.html", "robots.txt", "sitemap.xml", ".nojekyll", "CNAME",
-                 *(f"assets/vendor/{lib}/{note}" for lib in ("mermaid", "ts-fsrs") for note in ("LICENSE", "VERSION")),
-                 "assets/icons/icon-192.png", "assets/icons/icon-512.png",
-                 "assets/icons/icon-maskable-512.png", "pagefind/wasm.unknown.pagefind"}
+#: Built files no page needs offline (helpers.NOT_PRECACHED), and Pagefind's language-neutral wasm.
+NOT_PRECACHED = HELPERS_NOT_PRECACHED | {"pagefind/wasm.unknown.pagefind"}
 
 READY = "() => navigator.serviceWorker.controller !== null"  # activated ⇒ every file precached
 CACHE_URLS = """async () => {
@@ -61,6 +59,8 @@ def wait_until_offline_ready(page: Page) -> None:
 def expected_cache(site: Path, base: str) -> set[str]:
     files = {p.relative_to(site).as_posix() for p in site.rglob("*")
              if p.is_file() and p.suffix != ".apkg"} - NOT_PRECACHED  # the Anki deck is a download
+    if not any("js/diagrams.js" in p.read_text(encoding="utf-8") for p in site.rglob("*.html")):
+        files -= BROWSER_DIAGRAM_FILES  # every diagram drawn at build time: no Mermaid offline
     urls = set()
     for path in files:
         folder = path[: -len("index.html")] if path == "index.html" or path.endswith("/index.html") else None

@@ -189,9 +189,6 @@
     }
   });
   document.addEventListener("studyguide:change", function () { if (!current || grades.hidden) show(); });
-  app.hidden = false;
-  var nojs = document.querySelector("[data-practice-nojs]");
-  if (nojs) nojs.hidden = true;
   show();
   performance.mark("studyguide:practice-ready"); // benchmarks/practice_bench.py reads it
 })();

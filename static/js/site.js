@@ -47,7 +47,6 @@
   }
   setTheme(root.getAttribute("data-theme") === "light" ? "light" : "dark", false);
   $all("[data-theme-toggle]").forEach(function (button) {
-    button.hidden = false;
     button.addEventListener("click", function () {
       setTheme(root.getAttribute("data-theme") === "dark" ? "light" : "dark", true);
     });
@@ -94,7 +93,6 @@
       var next = event.relatedTarget;
       if (next && !nav.contains(next) && next !== menu && document.body.classList.contains("nav-open")) setMenu(false, false);
     });
-    root.classList.add("nav-ready");
   }
 
   // ---- Cards -------------------------------------------------------------------------------------
@@ -105,7 +103,6 @@
   }
 
   $all("[data-card-tools]").forEach(function (tools) {
-    tools.hidden = false;
     tools.querySelector("[data-expand-all]").addEventListener("click", function () {
       cards.forEach(function (card) { if (isShown(card)) card.open = true; });
     });
@@ -168,9 +165,8 @@
     });
   });
 
-  // Print buttons (the printable sheets): plain window.print(), shown only when the script runs.
+  // Print buttons (the printable sheets): plain window.print(); data-js keeps them out of a page without scripts.
   $all("[data-print]").forEach(function (button) {
-    button.hidden = false;
     button.addEventListener("click", function () { window.print(); });
   });
 
@@ -263,7 +259,6 @@
       toUrl(state);
     }
 
-    form.hidden = false;
     form.addEventListener("submit", function (event) { event.preventDefault(); });
     form.addEventListener("change", function () { set(read()); });
     $all("[data-filter-reset]").forEach(function (link) {

@@ -42,5 +42,4 @@
     store.reset();
     say("Progress reset: every mark, schedule and review of this guide was deleted.");
   });
-  box.hidden = false;
 })();

@@ -1,7 +1,7 @@
 // Study marks on the cards of a domain or interview page: "Mark as learning" / "Mark as known"
 // toggle buttons, a note on cards changed since they were marked, the "not yet known" filter and
 // the keyboard shortcuts (L, K on the focused or last opened card; ? for help).
-// The controls are rendered hidden and shown only here, so without JavaScript nothing changes.
+// The controls are data-js (shown only on a scripted page) and wired here; without JavaScript nothing changes.
 (function () {
   "use strict";
 
@@ -50,7 +50,6 @@
   }
 
   cards.forEach(function (card) {
-    card.querySelector("[data-study-controls]").hidden = false;
     card.querySelectorAll("[data-study-mark]").forEach(function (button) {
       button.addEventListener("click", function () { set(card, button.getAttribute("data-study-mark")); });
     });
@@ -62,12 +61,10 @@
   });
 
   if (filter) {
-    filter.hidden = false;
     filter.querySelector("input").addEventListener("change", paint);
   }
   if (help) {
     document.querySelectorAll("[data-study-help-open]").forEach(function (button) {
-      button.hidden = false;
       button.addEventListener("click", function () { help.showModal(); });
     });
   }

@@ -35,7 +35,6 @@
       bar.value = known;
       bar.setAttribute("aria-label", box.getAttribute("data-label") + ": " + text);
       box.querySelector("[data-study-progress-text]").textContent = text;
-      box.hidden = false;
     });
     var now = Date.now();
     var due = store.dueToday(sets.all, now) + store.plan(sets.all, now).left;

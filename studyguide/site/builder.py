@@ -29,7 +29,7 @@ from ..render.pages import PageInfo, RenderedPage
 from ..render.renderer import Renderer
 from ..render.theme import Theme, default_theme
 from ..render.themefiles import ThemeFiles, theme_files
-from .diagrams import DiagramStage, with_diagram_errors
+from .diagrams import DiagramStage, wanted_diagrams, with_diagram_errors
 from .offline import mark_source, write_offline_files
 from .parallel import page_writer, render_pages
 from .sitemap import write_extra_files
@@ -217,7 +217,8 @@ class SiteBuilder:
             for step in self.post_steps:
                 step(tmp, guide)
             if self.offline and guide.site.offline:  # last: it hashes the finished site
-                write_offline_files(tmp, guide, mark_source(assets), page_digests(pages))
+                browser = self.art.needs_browser([w.source for w in wanted_diagrams(guide)])
+                write_offline_files(tmp, guide, mark_source(assets), page_digests(pages), browser_diagrams=browser)
             swap_in(tmp, target)
         except BaseException as exc:
             full = isinstance(exc, OSError) and (exc.errno == errno.ENOSPC or disk_nearly_full(tmp))

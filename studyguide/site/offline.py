@@ -11,8 +11,10 @@ byte. The worker's code is :file:`sw.js` beside this module; the page side is th
 Left out of the precache, because no page needs them offline: the worker itself, ``404.html``
 (served by the host for missing URLs only), ``sitemap.xml``, ``robots.txt``, ``CNAME``, dot files,
 licence/version notes of vendored code, the Anki deck (a download for Anki, not a page), the app
-icons (the browser fetches those itself when the site is installed) and Pagefind's WebAssembly for
-languages the index does not use.
+icons (the browser fetches those itself when the site is installed), Pagefind's WebAssembly for
+languages the index does not use, and the in-browser diagram renderer (Mermaid, 3.5 MB, with
+``diagrams.js`` and its theme file) when every diagram was drawn at build time: no page loads it
+then. It is still published, since a diagram that later fails to draw falls back to it.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ _WORKER_SOURCE = Path(__file__).with_name("sw.js")
 _NOT_PRECACHED_NAMES = frozenset({WORKER, "404.html", "sitemap.xml", "robots.txt", "CNAME"})
 _NOT_PRECACHED_SUFFIXES = (".txt", ".md", ".map", ".apkg")  # .apkg: a download for Anki, not a page
 _NOTES = ("LICENSE", "LICENCE", "VERSION", "NOTICE", "COPYING")
+#: What only a diagram left to the reader's browser loads (templates/base.html, has_diagrams).
+_BROWSER_DIAGRAM_FILES = ("assets/vendor/mermaid/", "assets/js/diagrams.js", "assets/diagrams/theme.json")
 
 #: Dark background of the default palette (static/css/site.css ``--bg``): the splash screen and
 #: the title bar of the installed app; pages set their own theme-color per colour scheme.
@@ -75,29 +79,34 @@ def _unused_wasm(site_dir: Path) -> set[str]:
     return {p.name for p in entry.parent.glob("wasm.*.pagefind")} - used
 
 
-def needed_offline(path: str, unused_wasm: set[str]) -> bool:
-    """Whether the site file at `path` (site-relative) goes into the precache."""
+def needed_offline(path: str, unused_wasm: set[str], browser_diagrams: bool = True) -> bool:
+    """Whether the site file at `path` (site-relative) goes into the precache. `browser_diagrams`:
+    whether any page draws a diagram in the browser (else Mermaid stays out)."""
     name = path.rsplit("/", 1)[-1]
     if name.startswith(".") or (path in _NOT_PRECACHED_NAMES) or path.startswith(ICONS_DIR + "/"):
+        return False
+    if not browser_diagrams and path.startswith(_BROWSER_DIAGRAM_FILES):
         return False
     if name.endswith(_NOT_PRECACHED_SUFFIXES) or name.split(".")[0].upper() in _NOTES:
         return False
     return not (path.startswith("pagefind/") and name in unused_wasm)
 
 
-def precache_list(site_dir: Path, known: Mapping[str, str] | None = None) -> Precache:
+def precache_list(site_dir: Path, known: Mapping[str, str] | None = None, *,
+                  browser_diagrams: bool = True) -> Precache:
     """The files the worker precaches, their content hash and their total size.
 
     `known`: site path → SHA-256 (hex) of files whose hash was taken as they were written (the
     pages); those are not read again. Post-steps must not change pages in place (see
-    :func:`~studyguide.site.builder.write_site`), so those hashes still hold here."""
+    :func:`~studyguide.site.builder.write_site`), so those hashes still hold here.
+    `browser_diagrams`: see :func:`needed_offline`."""
     known = known or {}
     unused = _unused_wasm(site_dir)
     digest = hashlib.sha256()
     files, size = [], 0
     for file in sorted(site_dir.rglob("*")):
         path = file.relative_to(site_dir).as_posix()
-        if not file.is_file() or not needed_offline(path, unused):
+        if not file.is_file() or not needed_offline(path, unused, browser_diagrams):
             continue
         if path in known:
             file_digest, file_size = bytes.fromhex(known[path]), file.stat().st_size
@@ -150,9 +159,10 @@ def mark_source(assets: ThemeFiles) -> Path:
 
 
 def write_offline_files(site_dir: Path, guide: Guide, mark: Path,
-                        known: Mapping[str, str] | None = None) -> Precache:
+                        known: Mapping[str, str] | None = None, *, browser_diagrams: bool = True) -> Precache:
     """Build step: icons (drawn from `mark`, see :func:`mark_source`) and the manifest first,
-    since the manifest is precached, then the worker. `known`: see :func:`precache_list`."""
+    since the manifest is precached, then the worker. `known`, `browser_diagrams`: see
+    :func:`precache_list`."""
     site_dir = Path(site_dir)
     icons = draw_icons(mark)
     icons_dir = site_dir / ICONS_DIR
@@ -161,7 +171,7 @@ def write_offline_files(site_dir: Path, guide: Guide, mark: Path,
         (icons_dir / icon.name).write_bytes(icon.png)
     (site_dir / MANIFEST).write_text(json.dumps(manifest(guide), ensure_ascii=False, indent=2) + "\n",
                                      encoding="utf-8")
-    precache = precache_list(site_dir, known)
+    precache = precache_list(site_dir, known, browser_diagrams=browser_diagrams)
     build = json.dumps({"version": precache.version, "files": precache.urls()}, separators=(",", ":"))
     source = _WORKER_SOURCE.read_text(encoding="utf-8")
     (site_dir / WORKER).write_text(f"var BUILD = {build};\n{source}", encoding="utf-8")
