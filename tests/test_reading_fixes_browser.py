@@ -1,15 +1,17 @@
-"""Two things a learner hit, in Chromium: the search box names its "/" shortcut only where there is a
-keyboard, and opening a card puts it in the address (no scroll jump) so Back and a copied URL
-return to it, with the open cards restored on Back/Forward.
+"""Things a learner hit, in Chromium: the search box names its "/" shortcut only where there is a
+keyboard; opening a card puts it in the address (no scroll jump) so Back and a copied URL
+return to it, with the open cards restored on Back/Forward; and no page shifts under the reader
+while its deferred scripts arrive (Lighthouse's cumulative layout shift).
 """
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 from helpers import MINI
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
 from studyguide.commands.build import build
 
@@ -99,3 +101,44 @@ def test_back_and_forward_restore_the_open_cards(page: Page, site: Path, serve_d
     fresh.goto(base + "retrieval/#query-rewriting")
     expect(fresh.locator("#query-rewriting")).to_have_attribute("open", "", timeout=T)
     fresh.close()
+
+
+# Layout shifts as the browser reports them (the Layout Instability API Lighthouse reads), from the
+# first paint on; a shift caused by input would carry hadRecentInput and is not counted.
+RECORD_SHIFTS = """
+window.__shifts = [];
+new PerformanceObserver(list => {
+  for (const e of list.getEntries()) if (!e.hadRecentInput) window.__shifts.push({
+    value: e.value,
+    nodes: (e.sources || []).map(s => s.node ? s.node.nodeName + "." + (s.node.className || "") : "?")});
+}).observe({type: "layout-shift", buffered: true});
+"""
+
+
+@pytest.mark.parametrize("path", ["", "retrieval/", "interview/", "practice/", "tags/", "answer-structure/", "404.html"])
+def test_nothing_shifts_while_the_scripts_arrive_on_a_phone(browser: Browser, site: Path, serve_dir, path: str) -> None:
+    """The script-only controls (theme toggle, card tools, filters, study marks, practice) are
+    shown from the first paint and the menu is a drawer from the start, so a phone's first screen
+    does not jump when site.js and the study scripts run (it did by 0.13–0.28, Lighthouse's CLS)."""
+    base = serve_dir(site)
+    phone = browser.new_context(has_touch=True, is_mobile=True, viewport={"width": 412, "height": 823},
+                                device_scale_factor=1.75)
+    try:
+        phone.add_init_script(RECORD_SHIFTS)
+
+        def slow_network(route: Route) -> None:
+            # On loopback the deferred scripts would run before the first frame and hide any shift:
+            # hold them back (not the blocking theme-init.js) so the page paints first, as on a phone.
+            if "theme-init" not in route.request.url:
+                time.sleep(0.15)
+            route.continue_()
+
+        phone.route("**/*.js*", slow_network)
+        page = phone.new_page()
+        page.goto(base + path, wait_until="load")
+        expect(page.locator(SEARCH)).to_be_enabled(timeout=T)  # search.js (the last script) has run
+        page.wait_for_timeout(300)  # the frames after it: a late shift would land here
+        shifts = page.evaluate("window.__shifts")
+        assert sum(s["value"] for s in shifts) < 0.01, shifts
+    finally:
+        phone.close()
