@@ -155,7 +155,9 @@ def test_an_override_folder_changes_a_template_and_the_css(tmp_path: Path) -> No
     assert '<article class="custom-page"><h1>Answer Structure</h1>' in page  # the override template
     assert '<nav class="sidebar"' in page  # ... extending the default base.html
     assert (site / "assets/css/search.css").read_text(encoding="utf-8") == "/* replaced search styles */\n"
-    assert (site / "assets/css/site.css").read_text(encoding="utf-8").startswith("/* studyguide default theme.")
+    # The default theme's own stylesheet is still there beside the override (minified, as always).
+    assert (site / "assets/css/site.css").read_text(encoding="utf-8").startswith(":root,:root[data-theme=\"dark\"]{")
+    assert (site / "assets/extra/brand/extra.css").read_text(encoding="utf-8") == ".custom-page { border: 1px solid red; }\n"
     assert re.search(r'<link rel="stylesheet" href="../assets/extra/brand/extra.css\?v=\w+">', page)
     assert re.search(r'<script src="../assets/extra/brand/extra.js\?v=\w+" defer></script>', page)
     assert '<img class="site-logo" src="../assets/extra/brand/logo.png" alt="" width="56" height="28">' in page

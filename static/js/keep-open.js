@@ -34,4 +34,6 @@
   if (reloaded()) restore();
   else save(); // a new visit: forget what an earlier visit of this page had open
   cards.forEach(function (card) { card.addEventListener("toggle", save); });
+  // The toggle event comes a task after the click: a reload right after it must still see it.
+  window.addEventListener("pagehide", save);
 })();

@@ -5,6 +5,10 @@ In copy order, later entries replacing earlier ones at the same path: the defaul
 ``extra_css``, ``extra_js``, ``logo`` and ``favicon`` under ``assets/extra/`` (their paths relative
 to the project folder) — and two generated stylesheets: ``css/highlight.css`` (Pygments colours of
 code blocks for both themes) and, with a ``palette``, ``css/palette.css``.
+
+The base theme's own stylesheets and scripts are published minified (rcssmin, rjsmin): their
+sources keep the comments that say why, readers get 46 KB instead of 64. Vendored code is
+published as its authors ship it, and an author's files (theme folder, extras) byte for byte.
 """
 
 from __future__ import annotations
@@ -13,6 +17,9 @@ import hashlib
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import rcssmin
+import rjsmin
 
 from ..content.assets import image_size
 from ..content.model import ThemeSettings
@@ -25,6 +32,7 @@ PALETTE_CSS = "css/palette.css"
 DEFAULT_FAVICON = "favicon.svg"
 EXTRA_DIR = "extra"
 LOGO_HEIGHT = 28
+_MINIFIERS = {".css": rcssmin.cssmin, ".js": rjsmin.jsmin}
 
 def code_stylesheet(light: str, dark: str) -> str:
     """:func:`~studyguide.markup.highlight.stylesheet`, kept in the build cache: writing it is what
@@ -98,10 +106,24 @@ def _static_files(folder: Path) -> dict[str, Path]:
             (p.is_symlink() and not p.is_dir())}
 
 
+def _minified(files: dict[str, Path], own: Path) -> dict[str, str]:
+    """The base theme's own CSS and JS (from `own`, not replaced by an override), minified."""
+    result = {}
+    for rel, path in files.items():
+        minify = _MINIFIERS.get(path.suffix)
+        if minify is None or rel.startswith("vendor/") or ".min." in path.name or not path.is_relative_to(own):
+            continue
+        result[rel] = minify(path.read_text(encoding="utf-8"))
+    return result
+
+
 def theme_files(theme: Theme, settings: ThemeSettings) -> ThemeFiles:
     result = ThemeFiles()
     for folder in theme.static_dirs:
         result.files.update(_static_files(folder))
+    for rel, text in _minified(result.files, theme.static).items():
+        del result.files[rel]
+        result.generated[rel] = text
     project = settings.project or Path.cwd()
 
     def extra(path: Path) -> str:
