@@ -37,7 +37,7 @@ from ..markup.diagrams import diagram_html
 from ..markup.parser import render_markdown, render_markdown_drawing
 from ..render.markdown import MarkdownRenderer
 from ..render.pages import anki_deck_path
-from .sitemap import content_dates
+from .sitemap import ContentDates
 
 # Mermaid source → SVG text, or None when no build-time SVG exists for it.
 SvgLookup = Callable[[str], str | None]
@@ -209,13 +209,13 @@ def _zip_entry(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
     archive.writestr(zipfile.ZipInfo(name, _ZIP_DATE), data, compress_type=zipfile.ZIP_DEFLATED)
 
 
-def note_times(content: DeckContent, project_root: Path) -> dict[str, int]:
+def note_times(content: DeckContent, dates: ContentDates) -> dict[str, int]:
     """Each note's modification time: when the newest of its source files last changed."""
-    dates = content_dates((p for paths in content.sources.values() for p in paths), project_root)
+    known = dates.of(p for paths in content.sources.values() for p in paths)
     times = {}
     for guid, paths in content.sources.items():
-        known = [dates[p.resolve()] for p in paths if p.resolve() in dates]
-        times[guid] = int(max(known).timestamp()) if known else 0
+        changed = [known[p.resolve()] for p in paths if p.resolve() in known]
+        times[guid] = int(max(changed).timestamp()) if changed else 0
     return times
 
 
@@ -257,15 +257,17 @@ class DeckSummary:
                 f"{f', {self.images} diagram images' if self.images else ''}")
 
 
-def export_deck(guide: Guide, target: Path, project_root: Path, svg_for: SvgLookup | None = None) -> DeckSummary:
-    """Write `guide` as an ``.apkg`` to `target`; `project_root` is where git dates the sources."""
+def export_deck(guide: Guide, target: Path, project_root: Path, svg_for: SvgLookup | None = None,
+                dates: ContentDates | None = None) -> DeckSummary:
+    """Write `guide` as an ``.apkg`` to `target`; `project_root` is where git dates the sources
+    (`dates`: the build's lookups, shared with the sitemap)."""
     content = DeckBuilder(guide, svg_for).build()
-    write_apkg(content, target, note_times(content, project_root))
+    write_apkg(content, target, note_times(content, dates or ContentDates(project_root)))
     return DeckSummary(target, content.notes, len(content.decks), len(content.media))
 
 
-def publish_deck(site_dir: Path, guide: Guide, project_root: Path, svg_for: SvgLookup | None = None) -> None:
+def publish_deck(site_dir: Path, guide: Guide, dates: ContentDates, svg_for: SvgLookup | None = None) -> None:
     """Build step: write the deck where the site links it, when the config asks for one."""
     path = anki_deck_path(guide.site)
     if path:
-        export_deck(guide, site_dir / path, project_root, svg_for)
+        export_deck(guide, site_dir / path, dates.project_root, svg_for, dates)

@@ -32,7 +32,7 @@ from ..render.themefiles import ThemeFiles, theme_files
 from .diagrams import DiagramStage, wanted_diagrams, with_diagram_errors
 from .offline import mark_source, write_offline_files
 from .parallel import page_writer, render_pages
-from .sitemap import write_extra_files
+from .sitemap import ContentDates, write_extra_files
 from .swap import disk_nearly_full, make_work_folder, remove_leftovers, remove_work_folder, swap_in
 
 log = logging.getLogger(__name__)
@@ -209,11 +209,12 @@ class SiteBuilder:
             for path, source in stage.image_files(self.art).items():  # link-preview PNGs from the cache
                 (tmp / path).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(source, tmp / path)
-            write_extra_files(tmp, guide, pages, self.project_root)  # sitemap, robots.txt, CNAME
+            dates = ContentDates(self.project_root)  # git dates, looked up once for sitemap and deck
+            write_extra_files(tmp, guide, pages, dates)  # sitemap, robots.txt, CNAME
             if guide.site.anki_deck:
                 from .anki import publish_deck  # genanki loads only for guides that publish a deck
 
-                publish_deck(tmp, guide, self.project_root, self.art.svg_for)  # diagrams as images
+                publish_deck(tmp, guide, dates, self.art.svg_for)  # diagrams as images
             for step in self.post_steps:
                 step(tmp, guide)
             if self.offline and guide.site.offline:  # last: it hashes the finished site

@@ -109,6 +109,23 @@ def content_dates(paths: Iterable[Path], cwd: Path) -> dict[Path, datetime]:
     return dates
 
 
+class ContentDates:
+    """:func:`content_dates` for one build, each file looked up once: the sitemap and the Anki deck
+    date the same content files, and each lookup is three git processes."""
+
+    def __init__(self, project_root: Path) -> None:
+        self.project_root = project_root
+        self._known: dict[Path, datetime] = {}
+        self._asked: set[Path] = set()
+
+    def of(self, paths: Iterable[Path]) -> dict[Path, datetime]:
+        resolved = {Path(p).resolve() for p in paths}
+        if missing := resolved - self._asked:
+            self._known.update(content_dates(missing, self.project_root))
+            self._asked |= missing
+        return {p: self._known[p] for p in resolved if p in self._known}
+
+
 def page_lastmod(guide: Guide, page: PageInfo, dates: dict[Path, datetime]) -> datetime | None:
     known = [dates[p.resolve()] for p in page_sources(guide, page) if p.resolve() in dates]
     return max(known) if known else None
@@ -159,16 +176,16 @@ def extra_files(guide: Guide, pages: Sequence[PageInfo], dates: dict[Path, datet
     return files
 
 
-def write_extra_files(folder: Path, guide: Guide, pages: Sequence[PageInfo], project_root: Path) -> None:
+def write_extra_files(folder: Path, guide: Guide, pages: Sequence[PageInfo], dates: ContentDates) -> None:
     """Write :func:`extra_files` into the build folder (dates are looked up only for a sitemap)."""
     global _told_no_base_url
-    dates: dict[Path, datetime] = {}
+    known: dict[Path, datetime] = {}
     if guide.site.base_url:
-        dates = content_dates(guide.sources, project_root)
+        known = dates.of(guide.sources)
     elif not _told_no_base_url:  # once per process: `serve` rebuilds on every save
         _told_no_base_url = True
         log.info("no base_url in the config: skipping sitemap.xml, canonical and Open Graph URLs")
-    for name, text in extra_files(guide, pages, dates).items():
+    for name, text in extra_files(guide, pages, known).items():
         (folder / name).write_text(text, encoding="utf-8")
 
 
