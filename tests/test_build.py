@@ -15,7 +15,7 @@ from studyguide.commands.build import build
 
 EXPECTED_PAGES = {
     "index.html", "retrieval/index.html", "agents/index.html", "interview/index.html",
-    "answer-structure/index.html", "practice/index.html", "tags/index.html", "404.html",
+    "answer-structure/index.html", "practice/index.html", "practice/cards.html", "tags/index.html", "404.html",
     "all/index.html", "interview/worksheet/index.html", "interview/answers/index.html",
 }
 
@@ -113,7 +113,7 @@ def test_cli_build_summary_and_default_out(tmp_path: Path) -> None:
     project = copy_mini(tmp_path / "guide")
     result = run_cli("build", "--no-search", cwd=project)
     assert result.returncode == 0, result.stderr
-    assert re.fullmatch(r"Built 11 pages \(2 domains, 3 topics, 3 questions\) in \d+\.\d\d s → \S+site\n",
+    assert re.fullmatch(r"Built 12 pages \(2 domains, 3 topics, 3 questions\) in \d+\.\d\d s → \S+site\n",
                         result.stdout)
     assert (project / "site/index.html").is_file()
 

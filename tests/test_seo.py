@@ -82,9 +82,10 @@ def build(config: Path, out: Path) -> Path:
 
 
 def pages_on_disk(site: Path) -> set[str]:
-    """Site-relative URLs of every page, from the files themselves."""
+    """Site-relative URLs of every page meant for readers and search engines, from the files
+    themselves (not the 404 page, nor practice/cards.html, the practice script's copy of the cards)."""
     return {seo.page_url(p.relative_to(site).as_posix()) for p in site.rglob("*.html")
-            if p.name != "404.html"}
+            if p.name != "404.html" and p.relative_to(site).as_posix() != "practice/cards.html"}
 
 
 def sitemap(site: Path) -> dict[str, str | None]:
@@ -218,6 +219,9 @@ def test_meta_tags_on_every_page(tmp_path: Path) -> None:
     head = read_head(site / "404.html")
     # Served with status 404 by the host, so no noindex is needed; it must not claim a canonical URL.
     assert head.canonical == [] and "robots" not in head.meta
+    # The practice page's cards, a copy of every card: kept out of indexes.
+    head = read_head(site / "practice/cards.html")
+    assert head.meta["robots"] == "noindex" and head.canonical == []
 
 
 def test_faq_page_has_every_question_with_its_answer_text(tmp_path: Path) -> None:

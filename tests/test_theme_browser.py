@@ -153,6 +153,8 @@ def test_every_page_clean_and_every_diagram_drawn_in_both_themes(
     for path in all_paths(site):
         mermaid_requests.clear()
         page.goto(base + path)
+        if path == "practice/":  # its cards (and their diagrams' scripts) arrive from practice/cards.html
+            page.wait_for_function("() => performance.getEntriesByName('studyguide:practice-ready').length > 0")
         figures = page.locator("figure.diagram").count()
         if not figures:
             page.wait_for_load_state("load")

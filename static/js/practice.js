@@ -1,5 +1,6 @@
 // The practice page: a queue of due cards from the chosen scope, scheduled with FSRS (ts-fsrs).
-// Every card is already in the page, rendered at build time and hidden; this shows one at a time.
+// Every card is rendered at build time into practice/cards.html (a page of its own, so this one
+// paints at once on a phone); this fetches it once (precached offline) and shows one card at a time.
 // Keys: Space shows the answer, 1–4 grade it, U takes back the last grade.
 (function () {
   "use strict";
@@ -9,7 +10,7 @@
   var F = window.FSRS;
   if (!app || !store || !F) return;
   var $ = function (s) { return app.querySelector(s); };
-  var cards = Array.from(app.querySelectorAll("[data-practice-card]"));
+  var cards = []; // filled once cards.html has arrived
   var form = $("[data-practice-settings]");
   var grades = $("[data-practice-grades]");
   var undoButton = $("[data-practice-undo]");
@@ -165,30 +166,60 @@
   if (saved.scope && form.querySelector("option[value='" + saved.scope + "']")) form.scope.value = saved.scope;
   if (typeof saved.newPerDay === "number") form.limit.value = saved.newPerDay;
   if (saved.interviewDate) form.date.value = saved.interviewDate;
-  form.addEventListener("change", settings);
   form.addEventListener("submit", function (e) { e.preventDefault(); });
-  cards.forEach(function (c) {
-    c.querySelector("[data-practice-answer]").addEventListener("toggle", function (e) {
-      if (e.target.open) reveal();
+
+  function start(list) {
+    cards = list;
+    form.addEventListener("change", settings);
+    cards.forEach(function (c) {
+      c.querySelector("[data-practice-answer]").addEventListener("toggle", function (e) {
+        if (e.target.open) reveal();
+      });
     });
+    grades.querySelectorAll("[data-grade]").forEach(function (button) {
+      button.addEventListener("click", function () { grade(Number(button.getAttribute("data-grade"))); });
+    });
+    undoButton.addEventListener("click", takeBack);
+    document.addEventListener("keydown", function (e) {
+      if (e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
+      if (e.target.closest("input, select, textarea, dialog") || document.querySelector("dialog[open]")) return;
+      if (e.key === " " && !e.target.closest("button, summary, a") && current && grades.hidden) {
+        e.preventDefault();
+        reveal();
+      } else if (/^[1-4]$/.test(e.key)) {
+        grade(Number(e.key));
+      } else if (e.key.toLowerCase() === "u") {
+        takeBack();
+      }
+    });
+    document.addEventListener("studyguide:change", function () { if (!current || grades.hidden) show(); });
+    show();
+    performance.mark("studyguide:practice-ready"); // benchmarks/practice_bench.py reads it
+  }
+
+  // The cards, with their answers exactly as on their own pages; links in them are relative to
+  // practice/, like cards.html's own, so they work unchanged here.
+  var stage = $("[data-practice-stage]");
+  fetch(stage.getAttribute("data-cards")).then(function (response) {
+    if (!response.ok) throw new Error("HTTP " + response.status);
+    return response.text();
+  }).then(function (html) {
+    var page = new DOMParser().parseFromString(html, "text/html");
+    var list = Array.from(page.querySelectorAll("[data-practice-card]")).map(function (card) {
+      var mine = document.importNode(card, true);
+      mine.hidden = true;
+      stage.insertBefore(mine, done);
+      return mine;
+    });
+    // Diagrams in the answers: the scripts cards.html loads for them, run now that they are here.
+    page.querySelectorAll("script[src*='js/diagrams.js'], script[src*='js/diagram-zoom.js']").forEach(function (old) {
+      var script = document.createElement("script");
+      Array.from(old.attributes).forEach(function (a) { script.setAttribute(a.name, a.value); });
+      document.head.appendChild(script);
+    });
+    return list;
+  }).then(start, function (error) {
+    $("[data-practice-counts]").textContent = "The cards could not be loaded (" + error.message +
+      "). Reload the page to try again; every card can also be read on its own page.";
   });
-  grades.querySelectorAll("[data-grade]").forEach(function (button) {
-    button.addEventListener("click", function () { grade(Number(button.getAttribute("data-grade"))); });
-  });
-  undoButton.addEventListener("click", takeBack);
-  document.addEventListener("keydown", function (e) {
-    if (e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
-    if (e.target.closest("input, select, textarea, dialog") || document.querySelector("dialog[open]")) return;
-    if (e.key === " " && !e.target.closest("button, summary, a") && current && grades.hidden) {
-      e.preventDefault();
-      reveal();
-    } else if (/^[1-4]$/.test(e.key)) {
-      grade(Number(e.key));
-    } else if (e.key.toLowerCase() === "u") {
-      takeBack();
-    }
-  });
-  document.addEventListener("studyguide:change", function () { if (!current || grades.hidden) show(); });
-  show();
-  performance.mark("studyguide:practice-ready"); // benchmarks/practice_bench.py reads it
 })();

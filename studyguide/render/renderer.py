@@ -46,6 +46,7 @@ from .themefiles import ThemeFiles, theme_files
 
 # The study scripts each kind of page loads (defer, in this order); other kinds load none.
 STUDY_STORE = "js/study-store.js"
+PRACTICE_CARDS_URL = "practice/cards.html"  # beside practice/index.html: the same relative links
 STUDY_SCRIPTS: dict[str, tuple[str, ...]] = {
     "home": (STUDY_STORE, "js/study-progress.js"),
     "domain": (STUDY_STORE, "js/study-progress.js", "js/study-marks.js"),
@@ -164,11 +165,16 @@ class Renderer:
                                   {"page": page, **self.diagram_flags([], [page.body]),
                                    "has_code": has_code([page.body])}))
         answers = [t.body for t in guide.topics] + [s.body for q in guide.questions for s in q.sections]
+        cards = practice_cards(guide)
         specs.append(PageSpec("practice", "practice.html", "practice/", "Practice",
                               f"Spaced-repetition practice of every card in {site.title}",
-                              {"cards": practice_cards(guide), **self.diagram_flags([], answers),
-                               "has_code": has_code(answers),
+                              {"cards": cards, "has_diagrams": False, "drawn_diagrams": False, "has_code": False,
                                "badges": [b for b in BADGES if any(q.badge == b for q in guide.questions)]}))
+        # The cards themselves, fetched by the practice page's script (see practice-cards.html).
+        specs.append(PageSpec("practice-cards", "practice-cards.html", PRACTICE_CARDS_URL, "Practice cards",
+                              f"Every card of {site.title} with its answer, for practice",
+                              {"cards": cards, "sidebar": False, **self.diagram_flags([], answers),
+                               "has_code": has_code(answers)}))
         specs += self._edition_specs(guide, labels)
         specs.append(PageSpec("tags", "tags.html", "tags/", labels["tags_page_title"],
                               labels["tags_page_description"].replace("{title}", site.title),

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 # Pages that must not be indexed or listed (GitHub Pages serves 404.html for every missing URL).
-UNLISTED_KINDS = frozenset({"404"})
+UNLISTED_KINDS = frozenset({"404", "practice-cards"})  # practice-cards: copies of every card
 _told_no_base_url = False
 
 
