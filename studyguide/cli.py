@@ -79,11 +79,13 @@ def build(config: Path, out: Path | None, no_search: bool) -> None:
 @click.option("--port", "-p", default=8000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--open", "open_browser", is_flag=True, help="Open the site in a web browser.")
 @click.option("--no-search", is_flag=True, help="Skip the search index (faster rebuilds).")
-def serve(config: Path, host: str, port: int, open_browser: bool, no_search: bool) -> None:
+@click.option("--poll", is_flag=True,
+              help="Poll the sources instead of waiting for file-system events (network shares, VM folders).")
+def serve(config: Path, host: str, port: int, open_browser: bool, no_search: bool, poll: bool) -> None:
     """Preview the site with live reload while you edit."""
     from .commands.serve import serve as run_serve
 
-    run_serve(config, host=host, port=port, open_browser=open_browser, search=not no_search)
+    run_serve(config, host=host, port=port, open_browser=open_browser, search=not no_search, poll=poll)
 
 
 @main.command()

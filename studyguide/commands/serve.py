@@ -68,7 +68,7 @@ def site_url(host: str, port: int, base_path: str) -> str:
 
 
 def serve(config: Path, *, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False,
-          search: bool = True, theme: Theme | None = None) -> None:
+          search: bool = True, theme: Theme | None = None, poll: bool = False) -> None:
     """Serve the guide described by `config` until Ctrl-C (or SIGTERM)."""
     config = Path(config)
     config_file = config / CONFIG_NAME if os.path.isdir(config) else config
@@ -88,7 +88,7 @@ def serve(config: Path, *, host: str = "127.0.0.1", port: int = 8000, open_brows
     log.debug("building into %s", work)
     try:
         site = PreviewSite(config_file, work / "site", theme=theme, search=search,
-                           post_steps=search_steps(search))
+                           post_steps=search_steps(search), poll=poll)
         site.snapshot()
         log.info("Building %s …", config_file)
         site.build_once()

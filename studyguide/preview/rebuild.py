@@ -2,10 +2,10 @@
 
 Pieces, and why they are ours rather than livereload's ``Server``:
 
-* :class:`SourceWatcher` polls the sources (content, theme, config) from a thread. livereload's
-  watcher polls every 0.8 s on the server's event loop and walks a whole folder on each poll; ours
-  polls every 0.1 s for normal guides (backing off to 1 s for huge ones, so polling never costs more
-  than ~10 % of one core) and never blocks serving.
+* :func:`~studyguide.preview.events.watch_sources` watches the sources (content, theme, config)
+  from a thread: file-system events say when to scan, :class:`SourceWatcher`'s scan says what
+  changed; polling is the fallback. livereload's watcher polls every 0.8 s on the server's event
+  loop and walks a whole folder on each poll; ours never blocks serving.
 * :class:`PreviewSite` turns a burst of saves into one rebuild, runs it in a thread with one
   long-lived :class:`~studyguide.incremental.IncrementalBuilder` (its parse cache and page reuse
   make rebuilds cheap), keeps the last result — the site, or the problems that stopped it — and
@@ -39,8 +39,9 @@ from ..render.theme import Theme
 from ..site.builder import BuildResult, PostStep
 from ..site.failures import Problem, problems_from
 from ..site.incremental import IncrementalBuilder
+from .events import watch_sources
 from .reload import ReloadSocket
-from .watcher import POLL_BUDGET, POLL_MAX_S, POLL_MIN_S, SourceWatcher
+from .watcher import SourceWatcher
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ class PreviewSite:
     """
 
     def __init__(self, config_path: Path, out_dir: Path, *, theme: Theme | None = None,
-                 search: bool = False, post_steps: list[PostStep] | None = None) -> None:
+                 search: bool = False, post_steps: list[PostStep] | None = None, poll: bool = False) -> None:
         # No service worker in the preview (offline=False): it would answer with cached, stale pages.
         self.builder = IncrementalBuilder(config_path, out_dir, theme=theme, search=search, offline=False,
                                           post_steps=post_steps)
@@ -66,6 +67,7 @@ class PreviewSite:
         self.building = False
         self.dirty: set[str] = set()  # changes not yet in a started build
         self.watcher: SourceWatcher | None = None
+        self.poll = poll  # poll the sources instead of waiting for file-system events
         self._loop: ioloop.IOLoop | None = None
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -137,7 +139,7 @@ class PreviewSite:
         self._loop = ioloop.IOLoop.current()
         if self.watcher is None:
             self.snapshot()
-        thread = threading.Thread(target=self._poll, args=(self.watcher,), name="studyguide-watch", daemon=True)
+        thread = threading.Thread(target=self._watch, args=(self.watcher,), name="studyguide-watch", daemon=True)
         thread.start()
         self._threads.append(thread)
 
@@ -148,27 +150,12 @@ class PreviewSite:
             thread.join(timeout)
         self.builder.close()  # the diagram renderer's Chromium, kept for the session
 
-    def _poll(self, watcher: SourceWatcher) -> None:
-        """Scan the sources; hand over what changed once a scan finds nothing new.
+    def _watch(self, watcher: SourceWatcher) -> None:
+        def hand_over(paths: list[str]) -> None:
+            if self._loop is not None:
+                self._loop.add_callback(self.changed, paths)
 
-        That is the debounce: a burst of saves (an editor's "save all", a git checkout) ends
-        up in one rebuild, which starts only after every file of the burst was seen written.
-        """
-        interval = POLL_MIN_S
-        pending: list[str] = []
-        while not self._stop.wait(interval):
-            start = time.perf_counter()
-            try:
-                changed = watcher.changes()
-            except Exception:
-                log.exception("watching the sources failed; trying again")
-                continue
-            interval = min(POLL_MAX_S, max(POLL_MIN_S, POLL_BUDGET * (time.perf_counter() - start)))
-            if changed:
-                pending += changed
-            elif pending and self._loop is not None:
-                self._loop.add_callback(self.changed, pending)
-                pending = []
+        watch_sources(watcher, self._stop, hand_over, poll=self.poll)
 
     def changed(self, paths: list[str]) -> None:
         """Sources changed (event loop): rebuild now, or after the build that is running."""

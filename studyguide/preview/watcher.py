@@ -1,8 +1,10 @@
-"""Finding changed sources by comparing stat snapshots, polled from a thread.
+"""Finding changed sources by comparing stat snapshots.
 
+The snapshot is the truth about what changed, however the preview learns that it should look:
+file-system events on the folders a scan found (:mod:`studyguide.preview.events`), or polling.
 livereload's watcher polls every 0.8 s on the server's event loop and walks a whole folder on each
-poll; ours polls every 0.1 s for normal guides (backing off to 1 s for huge ones, so polling never
-costs more than ~10 % of one core) and never blocks serving.
+poll; when ours polls, it is every 0.1 s for normal guides (backing off to 1 s for huge ones, so
+polling never costs more than ~10 % of one core), from a thread that never blocks serving.
 """
 
 from __future__ import annotations
@@ -33,28 +35,35 @@ class SourceWatcher:
     def __init__(self, roots: list[Path], content: Path | None = None) -> None:
         self.roots = list(roots)
         self.content = content
+        self.folders: tuple[str, ...] = ()  # what the last scan listed: the folders to watch for events
         self.state = self.scan()
 
     def scan(self) -> dict[str, Stamp]:
         found: dict[str, Stamp] = {}
         seen: set[tuple[int, int]] = set()  # (device, inode) of every folder scanned
+        folders: dict[str, None] = {}  # in scan order, without repeats
         for root in self.roots:
             confined = self.content is not None and Path(root) == self.content
             real_root = os.path.realpath(root) if confined else None
-            self._scan_into(str(root), found, seen, real_root, top=True)
+            self._scan_into(str(root), found, seen, folders, real_root, top=True)
+        self.folders = tuple(folders)
         return found
 
     def _scan_into(self, path: str, found: dict[str, Stamp], seen: set[tuple[int, int]],
-                   real_root: str | None, *, top: bool = False) -> None:
+                   folders: dict[str, None], real_root: str | None, *, top: bool = False) -> None:
         try:
             st = os.stat(path)
             if top and not stat.S_ISDIR(st.st_mode):
                 found[path] = (st.st_mtime_ns, st.st_size)
+                # A file is watched through its folder: an editor that saves by renaming a new
+                # file over it replaces its inode, and a watch on the old inode would go silent.
+                folders[os.path.dirname(os.path.abspath(path))] = None
                 return
             found[path] = None
             if (st.st_dev, st.st_ino) in seen:
                 return  # scanned already under another name: a link loop or an alias
             seen.add((st.st_dev, st.st_ino))
+            folders[path] = None
             with os.scandir(path) as listing:
                 entries = sorted(listing, key=lambda e: e.name)  # the same folder wins every scan
         except (OSError, ValueError):
@@ -70,7 +79,7 @@ class SourceWatcher:
                         found[entry.path] = (link.st_mtime_ns, link.st_size)
                         continue
                 if entry.is_dir():
-                    self._scan_into(entry.path, found, seen, real_root)
+                    self._scan_into(entry.path, found, seen, folders, real_root)
                 else:
                     st = entry.stat()
                     found[entry.path] = (st.st_mtime_ns, st.st_size)

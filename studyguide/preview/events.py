@@ -1,0 +1,175 @@
+"""Watching the sources: file-system events (watchfiles), with polling as the fallback.
+
+Events only say *when* to look; :class:`~studyguide.preview.watcher.SourceWatcher`'s scan still
+says *what* changed. So every guarantee of the scan holds whichever way the preview learns of a
+save: names starting with ``.`` or ``_`` ignored, links out of the content folder watched but not
+followed, link loops scanned once, folders counted only by existence.
+
+The events come from *watchfiles* (the Rust ``notify`` crate: inotify on Linux, FSEvents on macOS,
+ReadDirectoryChangesW on Windows; what uvicorn's ``--reload`` uses). It watches exactly the folders
+the last scan listed, each one non-recursively, never a whole tree: a link to ``/`` or to a parent
+then costs no watches and no walk, and the loader's rules decide what is watched, not notify's.
+A new or removed folder shows in the next scan, which renews the watches and scans once more
+(what was written into a new folder before its watch existed is found by that scan).
+
+Polling takes over, with one log line, when watchfiles cannot be imported, the watches cannot be
+made (the inotify limit, ``fs.inotify.max_user_watches``, is reached), or events do not come: even
+with events, the sources are scanned once a second, and a change that this scan finds and no event
+announced means a file system without events (a network share, a folder mounted into a VM or a
+container), so the preview polls from then on. ``studyguide serve --poll`` polls from the start.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from .watcher import POLL_BUDGET, POLL_MAX_S, POLL_MIN_S, SourceWatcher
+
+log = logging.getLogger(__name__)
+
+# How long the sources must stay quiet after an event before they are scanned. Editors save in
+# several steps a few milliseconds apart (write a temporary file and rename it over the old one;
+# truncate, then write; vim's backup rename, write, delete), and a scan between two steps would
+# build a half-saved or missing file. 50 ms is ten times the longest such gap we measured and
+# watchfiles' own default; it is a sixth of the 300 ms save → visible budget.
+QUIET_MS = 50
+GROUP_MAX_MS = 1000  # a longer burst (a git checkout) is handed over in 1-s parts, not held back
+SAFETY_SCAN_S = 1.0  # with events, scan this often anyway: it finds a file system without events
+CONFIRM_S = 0.2  # a change found by a scan, not an event: wait this long for its late event
+
+
+class EventsUnavailable(Exception):
+    """File-system events cannot be used here; the message says why."""
+
+
+class FolderEvents:
+    """Non-recursive watches on a set of folders; :meth:`wait` returns when something happened."""
+
+    def __init__(self) -> None:
+        try:
+            from watchfiles._rust_notify import RustNotify
+        except ImportError as exc:
+            raise EventsUnavailable(f"watchfiles cannot be imported ({exc})") from exc
+        self._make = RustNotify
+        self._notify: RustNotify | None = None
+        self.folders: tuple[str, ...] = ()
+
+    def watch(self, folders: tuple[str, ...]) -> None:
+        """Watch exactly `folders` from now on (a vanished one raises FileNotFoundError)."""
+        self.close()
+        try:
+            # poll_delay_ms only matters if notify itself falls back to polling (no inotify at all).
+            self._notify = self._make(list(folders), False, False, 300, False, True)
+        except FileNotFoundError:
+            raise
+        except Exception as exc:  # e.g. "OS file watch limit reached"
+            raise EventsUnavailable(str(exc)) from exc
+        self.folders = folders
+
+    def wait(self, timeout_s: float, stop: threading.Event) -> bool:
+        """Wait up to `timeout_s` for events; once one came, until the folders were quiet for
+        QUIET_MS. True if there were events (False on timeout or `stop`)."""
+        if self._notify is None:
+            stop.wait(timeout_s)
+            return False
+        result = self._notify.watch(GROUP_MAX_MS, QUIET_MS, max(1, int(timeout_s * 1000)), stop)
+        return isinstance(result, set)
+
+    def close(self) -> None:
+        if self._notify is not None:
+            self._notify.close()
+            self._notify = None
+
+
+def watch_sources(watcher: SourceWatcher, stop: threading.Event, hand_over: Callable[[list[str]], None],
+                  *, poll: bool = False) -> None:
+    """Hand every change of the watched sources to `hand_over` until `stop` is set (blocks)."""
+    events: FolderEvents | None = None
+    if not poll:
+        try:
+            events = FolderEvents()
+            changed = _rewatch(events, watcher)  # also what changed during the first build
+            log.debug("watching %d folders for file-system events", len(events.folders))
+        except EventsUnavailable as exc:
+            log.warning("file-system events unavailable: %s; polling the sources instead", exc)
+            events = None
+            changed = []
+        if events is not None:
+            if changed:
+                hand_over(changed)
+            _watch_events(events, watcher, stop, hand_over)
+    if not stop.is_set():
+        _poll(watcher, stop, hand_over)
+
+
+def _rewatch(events: FolderEvents, watcher: SourceWatcher) -> list[str]:
+    """Watch the folders the last scan listed, then scan again: a file written into a new folder
+    before its watch existed is found. Returns what that scan found changed."""
+    changed: list[str] = []
+    for _ in range(10):  # folders come and go while we look (a checkout): at most a few rounds
+        try:
+            events.watch(watcher.folders)
+        except FileNotFoundError:
+            changed += watcher.changes()  # a folder vanished in between: scan and try again
+            continue
+        changed += watcher.changes()
+        if watcher.folders == events.folders:
+            return sorted(set(changed))
+    raise EventsUnavailable("the watched folders keep changing")
+
+
+def _watch_events(events: FolderEvents, watcher: SourceWatcher, stop: threading.Event,
+                  hand_over: Callable[[list[str]], None]) -> None:
+    """The event loop of :func:`watch_sources`; returns (to poll instead) if events fail."""
+    interval = SAFETY_SCAN_S
+    try:
+        while not stop.is_set():
+            woke = events.wait(interval, stop)
+            if stop.is_set():
+                return
+            start = time.perf_counter()
+            try:
+                changed = watcher.changes()
+            except Exception:
+                log.exception("watching the sources failed; trying again")
+                continue
+            interval = max(SAFETY_SCAN_S, POLL_BUDGET * (time.perf_counter() - start))
+            if changed and not woke and not events.wait(CONFIRM_S, stop):
+                log.warning("a change came without a file-system event (%s): polling the sources "
+                            "from now on", changed[0])
+                hand_over(changed)
+                return
+            if watcher.folders != events.folders:
+                changed = sorted(set(changed + _rewatch(events, watcher)))
+            if changed:  # the folders were quiet for QUIET_MS: the saves are complete
+                hand_over(changed)
+    except EventsUnavailable as exc:
+        log.warning("file-system events failed: %s; polling the sources instead", exc)
+    finally:
+        events.close()
+
+
+def _poll(watcher: SourceWatcher, stop: threading.Event, hand_over: Callable[[list[str]], None]) -> None:
+    """Scan the sources; hand over what changed once a scan finds nothing new.
+
+    That is the polling debounce: a burst of saves (an editor's "save all", a git checkout) ends
+    up in one rebuild, which starts only after every file of the burst was seen written.
+    """
+    interval = POLL_MIN_S
+    pending: list[str] = []
+    while not stop.wait(interval):
+        start = time.perf_counter()
+        try:
+            changed = watcher.changes()
+        except Exception:
+            log.exception("watching the sources failed; trying again")
+            continue
+        interval = min(POLL_MAX_S, max(POLL_MIN_S, POLL_BUDGET * (time.perf_counter() - start)))
+        if changed:
+            pending += changed
+        elif pending:
+            hand_over(pending)
+            pending = []
