@@ -40,7 +40,7 @@ from peers import DEFAULT_TOOLS, emit  # noqa: E402
 from synthetic import make_guide  # noqa: E402
 
 from studyguide.commands.build import search_steps  # noqa: E402
-from studyguide.site.incremental import IncrementalBuilder  # noqa: E402
+from studyguide.preview.rebuild import PreviewSite  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -73,7 +73,8 @@ def edit_title(topic: Path, n: int) -> str:
 
 def time_rebuilds(config: Path, out: Path, runs: int, search: bool) -> dict[str, float]:
     """Median seconds of builder.build() after each kind of edit (first build not counted)."""
-    builder = IncrementalBuilder(config, out, search=search, post_steps=search_steps(search))
+    # The builder exactly as `studyguide serve` sets it up (no service worker, deck on demand).
+    builder = PreviewSite(config, out, search=search, post_steps=search_steps(search)).builder
     start = time.perf_counter()
     builder.build()
     results = {"first build": time.perf_counter() - start}

@@ -9,13 +9,16 @@ from __future__ import annotations
 import logging
 import os
 import queue
+import re
+import subprocess
 import sys
 import threading
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_serve import TOPIC, fetch, generation, project, retitle, serve, wait_for  # noqa: F401 - fixtures
+from test_serve import REPO, TOPIC, fetch, generation, project, retitle, serve, wait_for  # noqa: F401 - fixtures
 
 from studyguide.preview import events as events_module
 from studyguide.preview.events import EventsUnavailable, FolderEvents, watch_sources
@@ -114,8 +117,10 @@ def test_a_file_system_without_events_switches_to_polling(sources, content: Path
         return False
 
     monkeypatch.setattr(FolderEvents, "wait", silent)
+    caplog.set_level(logging.DEBUG, logger="studyguide.preview.events")
     watcher, handed, stop = sources
     run(watcher, handed, stop)
+    wait_for(lambda: "file-system events" in caplog.text, WAIT_S, "the watches")  # then the first scan is done
     (content / "domains/01-a/01-x.md").write_text("no event for this\n")
     assert handed.get(timeout=WAIT_S) == [str(content / "domains/01-a/01-x.md")]
     assert "without a file-system event" in caplog.text
@@ -153,3 +158,29 @@ def test_serve_picks_up_an_edit_with_events_and_with_poll(project: Path, serve, 
     assert ("watching" in log and "folders for file-system events" in log) == (not args)
     assert "polling the sources" not in log and "Traceback" not in log
     assert str(TOPIC) in log  # "Changed: content/…" names the file
+
+
+def test_the_preview_serves_the_anki_deck_of_the_current_content(project: Path, serve, tmp_path: Path) -> None:  # noqa: F811
+    """Written when downloaded, not by every rebuild: the same bytes `studyguide build` publishes."""
+    config = project / "studyguide.yml"
+    config.write_text(config.read_text() + "anki_deck: true\n")
+    server = serve(project)
+    link = re.search(r'href="\.\./([^"]+\.apkg)"', fetch(server.url + "practice/")[1])
+    assert link, "the practice page links no deck"
+
+    def served() -> bytes:
+        with urllib.request.urlopen(server.url + link.group(1), timeout=WAIT_S) as response:
+            return response.read()
+
+    def built() -> bytes:
+        out = tmp_path / "built"
+        subprocess.run([sys.executable, "-m", "studyguide", "-q", "build", "-f", str(config), "--out", str(out),
+                        "--no-search"], check=True, env=dict(os.environ, PYTHONPATH=str(REPO)))
+        return (out / link.group(1)).read_bytes()
+
+    assert served() == built()
+    before = generation(server.url)
+    retitle(project, "A Title For The Deck")
+    wait_for(lambda: generation(server.url) > before, WAIT_S, "the rebuild")
+    deck = served()
+    assert deck == built() and deck == served()  # written for the new content, then reused

@@ -97,6 +97,9 @@ class SiteHandler(HostChecked):
         if site.problems and is_html:
             page = render_error_page(site.problems, when=site.failed_at).encode()
             return self._send(500, ".html", page, generation, head)
+        deck = await asyncio.to_thread(site.deck, rel) if rel is not None and rel == site.deck_path() else None
+        if deck is not None:
+            return self._send(200, ".apkg", deck, generation, head)
         body = self._read(target)
         if body is None:  # a build may be swapping folders this very instant: look once more
             await asyncio.sleep(0.05)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -35,6 +36,8 @@ from tornado import ioloop
 
 from ..content.config import load_config
 from ..content.errors import ErrorList, display_path
+from ..content.model import Guide
+from ..render.pages import anki_deck_path
 from ..render.theme import Theme
 from ..site.builder import BuildResult, PostStep
 from ..site.failures import Problem, problems_from
@@ -68,6 +71,9 @@ class PreviewSite:
         self.dirty: set[str] = set()  # changes not yet in a started build
         self.watcher: SourceWatcher | None = None
         self.poll = poll  # poll the sources instead of waiting for file-system events
+        self.builder.deck_on_demand = True  # see deck()
+        self.guide: Guide | None = None  # the last guide that built
+        self._deck: tuple[int, bytes] | None = None  # (generation, the deck built for it)
         self._loop: ioloop.IOLoop | None = None
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -108,8 +114,28 @@ class PreviewSite:
             result, problems = None, problems_from(exc, self.builder.theme.templates)
             if problems[0].kind == "internal":
                 log.error("the build crashed", exc_info=exc)
+        if result is not None:
+            self.guide = result.guide
         self._record(result, problems, time.perf_counter() - start)
         return result
+
+    def deck_path(self) -> str | None:
+        return anki_deck_path(self.guide.site) if self.guide is not None else None
+
+    def deck(self, rel: str) -> bytes | None:
+        """The Anki deck if `rel` is its path (any thread), else None.
+
+        Written when it is downloaded, for the last guide that built, rather than by every
+        rebuild: every body edit changes it, and it cost more than rendering the pages.
+        """
+        guide, generation = self.guide, self.generation
+        if guide is None or rel != self.deck_path():
+            return None
+        if self._deck is None or self._deck[0] != generation:
+            with tempfile.TemporaryDirectory(prefix=".deck-", dir=self.out_dir.parent) as tmp:
+                self.builder.write_deck(Path(tmp), guide)
+                self._deck = (generation, (Path(tmp) / rel).read_bytes())
+        return self._deck[1]
 
     def _record(self, result: BuildResult | None, problems: list[Problem], seconds: float) -> None:
         was_failing = bool(self.problems)

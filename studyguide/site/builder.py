@@ -147,6 +147,9 @@ class SiteBuilder:
         self.search = search
         self.offline = offline  # the preview turns it off; the config's `offline` can too
         self.post_steps = list(post_steps or [])
+        # The preview writes the Anki deck when it is downloaded (write_deck), not on every save:
+        # it was 60 % of a one-edit rebuild of the bundled guide.
+        self.deck_on_demand = False
         self.loader = Loader()
         self._stage: DiagramStage | None = None
         self.art = DiagramArt()  # this build's diagrams (renderer() passes them on)
@@ -178,6 +181,12 @@ class SiteBuilder:
             self.close()
             self._stage = DiagramStage(self.project_root, guide.site.diagrams, self.theme.static)
         return self._stage
+
+    def write_deck(self, folder: Path, guide: Guide, dates: ContentDates | None = None) -> None:
+        """Write the Anki deck where the site links it (the config asks for one)."""
+        from .anki import publish_deck  # genanki loads only for guides that publish a deck
+
+        publish_deck(folder, guide, dates or ContentDates(self.project_root), self.art.svg_for)  # diagrams as images
 
     def close(self) -> None:
         """Stop what the builder keeps running between builds (the diagram renderer's browser)."""
@@ -211,10 +220,8 @@ class SiteBuilder:
                 shutil.copyfile(source, tmp / path)
             dates = ContentDates(self.project_root)  # git dates, looked up once for sitemap and deck
             write_extra_files(tmp, guide, pages, dates)  # sitemap, robots.txt, CNAME
-            if guide.site.anki_deck:
-                from .anki import publish_deck  # genanki loads only for guides that publish a deck
-
-                publish_deck(tmp, guide, dates, self.art.svg_for)  # diagrams as images
+            if guide.site.anki_deck and not self.deck_on_demand:
+                self.write_deck(tmp, guide, dates)
             for step in self.post_steps:
                 step(tmp, guide)
             if self.offline and guide.site.offline:  # last: it hashes the finished site
