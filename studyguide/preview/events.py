@@ -31,10 +31,14 @@ from .watcher import POLL_BUDGET, POLL_MAX_S, POLL_MIN_S, SourceWatcher
 log = logging.getLogger(__name__)
 
 # How long the sources must stay quiet after an event before they are scanned. Editors save in
-# several steps a few milliseconds apart (write a temporary file and rename it over the old one;
-# truncate, then write; vim's backup rename, write, delete), and a scan between two steps would
-# build a half-saved or missing file. 50 ms is ten times the longest such gap we measured and
-# watchfiles' own default; it is a sixth of the 300 ms save → visible budget.
+# several steps (write a temporary file and rename it over the old one; truncate, then write;
+# vim's backup rename, write, delete), and a scan between two steps would build a half-saved or
+# missing file. The steps are back-to-back system calls, normally well under a millisecond
+# apart, but on a busy machine the editor can lose the CPU between two of them for a scheduler
+# slice or more (several ms on 2 loaded cores); 50 ms leaves room for that and is watchfiles'
+# own default. An event is handed over 50–100 ms after it came (notify checks every 50 ms and
+# wants one quiet check), a third of the 300 ms save → visible budget at most. Should a scan
+# still see a half-written file, the step that completes it is another event and another rebuild.
 QUIET_MS = 50
 GROUP_MAX_MS = 1000  # a longer burst (a git checkout) is handed over in 1-s parts, not held back
 SAFETY_SCAN_S = 1.0  # with events, scan this often anyway: it finds a file system without events
