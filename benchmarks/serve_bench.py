@@ -161,6 +161,8 @@ def main() -> None:
                         default=Path(os.environ.get("STUDYGUIDE_BENCH_TOOLS", DEFAULT_TOOLS)))
     parser.add_argument("--no-browser", action="store_true", help="skip (c)")
     parser.add_argument("--browser-only", action="store_true", help="only (c)")
+    parser.add_argument("--watch", choices=["both", "events", "poll"], default="both",
+                        help="(c) with file-system events, with --poll, or both")
     args = parser.parse_args()
     print(f"medians of {args.runs} runs; search {'on' if args.search else 'off'}; "
           f"pages = pages rendered by the last rebuild (the rest were reused); "
@@ -181,7 +183,7 @@ def main() -> None:
             config = make()
             report(label, time_rebuilds(config, tmp / "out" / config.parent.name / "site", args.runs, args.search))
         if not args.no_browser and (ROOT / "content").is_dir() and os.access(CHROMIUM, os.X_OK):
-            for poll in (False, True):
+            for poll in [p for p in (False, True) if args.watch in ("both", "poll" if p else "events")]:
                 config = copy_project(ROOT / "studyguide.yml", tmp / f"browser-{poll}")
                 report(f"(c) bundled, save → visible, {'polling' if poll else 'events'}",
                        time_in_browser(config, args.runs, args.search, poll))
