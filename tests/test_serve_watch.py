@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_serve import REPO, TOPIC, fetch, generation, project, retitle, serve, wait_for  # noqa: F401 - fixtures
+from test_serve import REPO, TOPIC, fetch, free_port, generation, project, retitle, serve, wait_for  # noqa: F401 - fixtures
 
 from studyguide.preview import events as events_module
 from studyguide.preview.events import EventsUnavailable, FolderEvents, watch_sources
@@ -184,3 +184,59 @@ def test_the_preview_serves_the_anki_deck_of_the_current_content(project: Path, 
     wait_for(lambda: generation(server.url) > before, WAIT_S, "the rebuild")
     deck = served()
     assert deck == built() and deck == served()  # written for the new content, then reused
+
+
+def test_pages_with_every_card_wait_until_asked_for_and_then_match_a_full_build(project: Path, tmp_path: Path) -> None:  # noqa: F811
+    from studyguide.preview.rebuild import DEFERRED_KINDS
+    from studyguide.site.builder import SiteBuilder
+    from studyguide.site.incremental import IncrementalBuilder
+
+    config = project / "studyguide.yml"
+    builder = IncrementalBuilder(config, tmp_path / "preview", search=False, offline=False, incremental_after_s=0)
+    builder.defer_kinds = DEFERRED_KINDS
+    builder.build()
+    assert not builder.deferred  # the first build renders everything
+    one_page = builder.out_dir / "all/index.html"
+    before = one_page.read_bytes()
+    topic = project / TOPIC
+    topic.write_text(topic.read_text() + "\nA sentence for every card's page.\n")
+    builder.build()
+    assert "all/index.html" in builder.deferred and "practice/cards.html" in builder.deferred
+    assert one_page.read_bytes() == before  # stale until asked for
+    assert b"A sentence for every card" in (builder.out_dir / "retrieval/index.html").read_bytes()
+
+    full = SiteBuilder(config, tmp_path / "full", search=False, offline=False)
+    full.deck_on_demand = builder.deck_on_demand
+    full.build()
+    for path in list(builder.deferred):
+        assert builder.render_deferred(path)
+    assert not builder.deferred and not builder.render_deferred("all/index.html")
+    assert b"A sentence for every card" in one_page.read_bytes()
+
+    def tree(root: Path) -> dict[str, bytes]:
+        return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+    assert tree(builder.out_dir) == tree(full.out_dir)
+    builder.build()  # nothing changed: nothing deferred, the rendered pages are reused as they are
+    assert not builder.deferred and tree(builder.out_dir) == tree(full.out_dir)
+
+
+def test_the_preview_renders_a_deferred_page_when_it_is_requested(project: Path, serve) -> None:  # noqa: F811
+    # Reuse pages from the first rebuild on (the mini guide renders too fast to need it otherwise).
+    script = ("import functools, logging, sys; from pathlib import Path; import studyguide.preview.rebuild as r; "
+              "r.IncrementalBuilder = functools.partial(r.IncrementalBuilder, incremental_after_s=0); "
+              "from studyguide.commands.serve import serve; "
+              "logging.basicConfig(level=logging.DEBUG, format='%(levelname)s: %(message)s'); "
+              "serve(Path(sys.argv[1]), port=int(sys.argv[2]), search=False)")
+    port = free_port()
+    server = serve(project, port=port, argv=[sys.executable, "-c", script, str(project / "studyguide.yml"), str(port)])
+    before = generation(server.url)
+    topic = project / TOPIC
+    topic.write_text(topic.read_text() + "\nSeen on the one-page edition.\n")
+    wait_for(lambda: generation(server.url) > before, WAIT_S, "the rebuild")
+    assert "Seen on the one-page edition." in fetch(server.url + "retrieval/")[1]
+    assert "rendered the deferred page" not in server.output()
+    status, body, _ = fetch(server.url + "all/")
+    assert status == 200 and "Seen on the one-page edition." in body
+    assert "rendered the deferred page all/index.html" in server.output()
+    assert "Seen on the one-page edition." in fetch(server.url + "practice/cards.html")[1]

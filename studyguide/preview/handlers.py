@@ -97,6 +97,10 @@ class SiteHandler(HostChecked):
         if site.problems and is_html:
             page = render_error_page(site.problems, when=site.failed_at).encode()
             return self._send(500, ".html", page, generation, head)
+        if target is not None and site.builder.deferred:
+            stale = target.relative_to(site.out_dir.resolve()).as_posix()
+            if stale in site.builder.deferred:  # left stale by the last rebuild: render it now
+                await asyncio.to_thread(site.render_deferred, stale)
         deck = await asyncio.to_thread(site.deck, rel) if rel is not None and rel == site.deck_path() else None
         if deck is not None:
             return self._send(200, ".apkg", deck, generation, head)

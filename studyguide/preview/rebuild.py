@@ -48,6 +48,10 @@ from .watcher import SourceWatcher
 
 log = logging.getLogger(__name__)
 
+# Page kinds that show every card: most of a one-edit rebuild at 1,000 topics (issue #13), and
+# rarely the page an author is looking at while writing.
+DEFERRED_KINDS = frozenset({"onepage", "practice-cards", "worksheet"})
+
 
 class PreviewSite:
     """Owns the builder, the last build's outcome and the browsers to reload.
@@ -72,6 +76,9 @@ class PreviewSite:
         self.watcher: SourceWatcher | None = None
         self.poll = poll  # poll the sources instead of waiting for file-system events
         self.builder.deck_on_demand = True  # see deck()
+        # Pages that show every card wait until they are asked for (render_deferred).
+        self.builder.defer_kinds = DEFERRED_KINDS
+        self._build_lock = threading.Lock()  # a build and a deferred page never run at once
         self.guide: Guide | None = None  # the last guide that built
         self._deck: tuple[int, bytes] | None = None  # (generation, the deck built for it)
         self._loop: ioloop.IOLoop | None = None
@@ -108,7 +115,8 @@ class PreviewSite:
         """Run one build (any thread); record its outcome and return it (None on failure)."""
         start = time.perf_counter()
         try:
-            result: BuildResult | None = self.builder.build()
+            with self._build_lock:
+                result: BuildResult | None = self.builder.build()
             problems: list[Problem] = []
         except Exception as exc:
             result, problems = None, problems_from(exc, self.builder.theme.templates)
@@ -118,6 +126,15 @@ class PreviewSite:
             self.guide = result.guide
         self._record(result, problems, time.perf_counter() - start)
         return result
+
+    def render_deferred(self, path: str) -> None:
+        """Bring the page at `path` (in out_dir) up to date if the last build deferred it (any
+        thread; waits for a running build). A failure is logged; the stale page stays."""
+        with self._build_lock:
+            try:
+                self.builder.render_deferred(path)
+            except Exception:
+                log.exception("rendering %s failed", path)
 
     def deck_path(self) -> str | None:
         return anki_deck_path(self.guide.site) if self.guide is not None else None

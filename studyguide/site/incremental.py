@@ -19,6 +19,12 @@ checks it by comparing incremental builds with full builds after every kind of e
 Keys compare with ``==``; unchanged content files come out of the loader's cache as the very
 same objects, so most comparisons are identity checks.
 
+Pages that show every card (the one-page edition, the practice cards, the printable sheets) change
+with every body edit and are most of a rebuild's work at 1,000 topics. The preview may name their
+kinds in :attr:`IncrementalBuilder.defer_kinds`: once pages are reused, such a page keeps its
+previous HTML in the build and is rendered, with the same bytes a full build writes, when it is
+asked for (:meth:`IncrementalBuilder.render_deferred`).
+
 Small guides do not need any of this (a full render of the bundled guide takes ~0.1 s), so the
 preview uses it only once a full render has been slow (:data:`INCREMENTAL_AFTER_S`): everyday
 previews are always exact full renders.
@@ -141,6 +147,9 @@ class IncrementalBuilder(SiteBuilder):
         self._full_render_s = 0.0
         self.last_rendered = 0  # pages rendered by the last build (the rest were reused)
         self._written: dict[str, str] = {}  # page path → the HTML object now in out_dir
+        self.defer_kinds: frozenset[str] = frozenset()  # see the module's docstring
+        self.deferred: dict[str, tuple] = {}  # path of a page left stale in out_dir → its current key
+        self._guide: Guide | None = None  # the guide of the last render, for render_deferred
 
     def write_pages(self, folder: Path, guide: Guide, previous: Path) -> list[RenderedPage]:
         """Write the pages in this process; a page whose HTML is the very same object as last
@@ -154,8 +163,7 @@ class IncrementalBuilder(SiteBuilder):
     def render(self, guide: Guide) -> list[RenderedPage]:
         start = time.perf_counter()
         theme = self.theme_for(guide)
-        renderer = _SelectiveRenderer(theme, guide.site.theme, search=self.search,
-                                      offline=self.offline, diagrams=self.art)
+        renderer = self._renderer(guide)
         # Content asset files too: an image's size is part of the pages that show it.
         assets = tuple((str(p), p.stat().st_mtime_ns) for p in asset_files(guide.content_dir)) \
             if guide.content_dir else ()
@@ -166,11 +174,18 @@ class IncrementalBuilder(SiteBuilder):
         keys = {spec.output_path: page_key(spec, guide, heads) for spec in specs}
         # Compared once here, not in every page's key: with 1,000 domains that is 1,000× less work.
         reuse = self._full_render_s >= self.incremental_after_s and shared == self._shared
-        renderer.only = frozenset(path for path, key in keys.items()
-                                  if not reuse or path not in self._pages or self._pages[path][0] != key)
+        changed = {path for path, key in keys.items()
+                   if not reuse or path not in self._pages or self._pages[path][0] != key}
+        deferred = {spec.output_path for spec in specs if reuse and spec.kind in self.defer_kinds
+                    and spec.output_path in changed and spec.output_path in self._pages}
+        renderer.only = frozenset(changed - deferred)
         fresh = {page.path: page for page in renderer.render(guide)}
         pages = [fresh.get(spec.output_path) or self._pages[spec.output_path][1] for spec in specs]
-        self._pages = {page.path: (keys[page.path], page) for page in pages}
+        # A deferred page keeps the key of the HTML it has, so the next build still sees it stale.
+        self._pages = {page.path: (self._pages[page.path][0] if page.path in deferred else keys[page.path], page)
+                       for page in pages}
+        self.deferred = {path: keys[path] for path in deferred}
+        self._guide = guide
         self._shared = shared
         self.last_rendered = len(fresh)
         seconds = time.perf_counter() - start
@@ -178,3 +193,25 @@ class IncrementalBuilder(SiteBuilder):
             self._full_render_s = seconds
         log.debug("rendered %d of %d pages in %.3f s", len(fresh), len(specs), seconds)
         return pages
+
+    def _renderer(self, guide: Guide) -> _SelectiveRenderer:
+        return _SelectiveRenderer(self.theme_for(guide), guide.site.theme, search=self.search,
+                                  offline=self.offline, diagrams=self.art)
+
+    def render_deferred(self, path: str) -> bool:
+        """Render the page at `path` if the last build left it stale, replacing its file in
+        ``out_dir`` (not thread-safe: never while a build runs). True if it was rendered."""
+        guide = self._guide
+        if guide is None or path not in self.deferred:
+            return False
+        renderer = self._renderer(guide)
+        renderer.only = frozenset({path})
+        [page] = renderer.render(guide)
+        target = self.out_dir / path
+        tmp = target.with_name(f".{target.name}.new")
+        tmp.write_bytes(page.html.encode("utf-8"))
+        os.replace(tmp, target)  # a new file, never the old one rewritten: builds hard-link them
+        self._pages[path] = (self.deferred.pop(path), page)
+        self._written[path] = page.html
+        log.debug("rendered the deferred page %s", path)
+        return True
