@@ -33,13 +33,14 @@ log = logging.getLogger(__name__)
 # How long the sources must stay quiet after an event before they are scanned. Editors save in
 # several steps (write a temporary file and rename it over the old one; truncate, then write;
 # vim's backup rename, write, delete), and a scan between two steps would build a half-saved or
-# missing file. The steps are back-to-back system calls, normally well under a millisecond
-# apart, but on a busy machine the editor can lose the CPU between two of them for a scheduler
-# slice or more (several ms on 2 loaded cores); 50 ms leaves room for that and is watchfiles'
-# own default. An event is handed over 50–100 ms after it came (notify checks every 50 ms and
-# wants one quiet check), a third of the 300 ms save → visible budget at most. Should a scan
-# still see a half-written file, the step that completes it is another event and another rebuild.
-QUIET_MS = 50
+# missing file; a "save all" or a git checkout is a burst that should be one rebuild. The steps
+# are back-to-back system calls, normally well under a millisecond apart, but on a busy machine
+# the writer can lose the CPU between two of them: with 50 ms, a burst of saves on 2 cores at load
+# 6 came as two rebuilds (tests/test_serve.py). 100 ms is the polling watcher's shortest interval,
+# so events are never less patient than polling was, and a save is handed over 100–125 ms after
+# its last step (notify is checked every STEP_MS): a third of the 300 ms save → visible budget.
+QUIET_MS = 100
+STEP_MS = 25  # how often notify's queue is looked at; an idle preview wakes 40 times a second
 GROUP_MAX_MS = 1000  # a longer burst (a git checkout) is handed over in 1-s parts, not held back
 SAFETY_SCAN_S = 1.0  # with events, scan this often anyway: it finds a file system without events
 CONFIRM_S = 0.2  # a change found by a scan, not an event: wait this long for its late event
@@ -75,12 +76,24 @@ class FolderEvents:
 
     def wait(self, timeout_s: float, stop: threading.Event) -> bool:
         """Wait up to `timeout_s` for events; once one came, until the folders were quiet for
-        QUIET_MS. True if there were events (False on timeout or `stop`)."""
+        QUIET_MS (at most GROUP_MAX_MS). True if there were events (False on timeout or `stop`)."""
         if self._notify is None:
             stop.wait(timeout_s)
             return False
-        result = self._notify.watch(GROUP_MAX_MS, QUIET_MS, max(1, int(timeout_s * 1000)), stop)
-        return isinstance(result, set)
+        # notify returns once one STEP_MS passed without new events; we then wait until QUIET_MS
+        # passed since the last one (its "debounce" would stop a burst at a fixed length instead).
+        if not isinstance(self._notify.watch(STEP_MS, STEP_MS, max(1, int(timeout_s * 1000)), stop), set):
+            return False
+        start = time.monotonic()
+        last = start - STEP_MS / 1000  # no event in the step before the return
+        while (left_ms := QUIET_MS - (time.monotonic() - last) * 1000) > 0:
+            if (time.monotonic() - start) * 1000 > GROUP_MAX_MS:
+                break
+            more = self._notify.watch(STEP_MS, STEP_MS, max(1, int(left_ms)), stop)
+            if not isinstance(more, set):
+                break  # quiet ("timeout") or stopped
+            last = time.monotonic() - STEP_MS / 1000
+        return True
 
     def close(self) -> None:
         if self._notify is not None:
