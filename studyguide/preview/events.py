@@ -138,6 +138,18 @@ def _rewatch(events: FolderEvents, watcher: SourceWatcher) -> list[str]:
     raise EventsUnavailable("the watched folders keep changing")
 
 
+def _scan(watcher: SourceWatcher) -> tuple[list[str] | None, float]:
+    """One scan of the sources: what changed (None if the scan failed, logged) and how long it
+    took, from which both loops pace their next scan."""
+    start = time.perf_counter()
+    try:
+        changed = watcher.changes()
+    except Exception:
+        log.exception("watching the sources failed; trying again")
+        return None, time.perf_counter() - start
+    return changed, time.perf_counter() - start
+
+
 def _watch_events(events: FolderEvents, watcher: SourceWatcher, stop: threading.Event,
                   hand_over: Callable[[list[str]], None]) -> None:
     """The event loop of :func:`watch_sources`; returns (to poll instead) if events fail."""
@@ -147,13 +159,10 @@ def _watch_events(events: FolderEvents, watcher: SourceWatcher, stop: threading.
             woke = events.wait(interval, stop)
             if stop.is_set():
                 return
-            start = time.perf_counter()
-            try:
-                changed = watcher.changes()
-            except Exception:
-                log.exception("watching the sources failed; trying again")
+            changed, took = _scan(watcher)
+            if changed is None:
                 continue
-            interval = max(SAFETY_SCAN_S, POLL_BUDGET * (time.perf_counter() - start))
+            interval = max(SAFETY_SCAN_S, POLL_BUDGET * took)
             if changed and not woke and not events.wait(CONFIRM_S, stop):
                 log.warning("a change came without a file-system event (%s): polling the sources "
                             "from now on", changed[0])
@@ -178,13 +187,10 @@ def _poll(watcher: SourceWatcher, stop: threading.Event, hand_over: Callable[[li
     interval = POLL_MIN_S
     pending: list[str] = []
     while not stop.wait(interval):
-        start = time.perf_counter()
-        try:
-            changed = watcher.changes()
-        except Exception:
-            log.exception("watching the sources failed; trying again")
+        changed, took = _scan(watcher)
+        if changed is None:
             continue
-        interval = min(POLL_MAX_S, max(POLL_MIN_S, POLL_BUDGET * (time.perf_counter() - start)))
+        interval = min(POLL_MAX_S, max(POLL_MIN_S, POLL_BUDGET * took))
         if changed:
             pending += changed
         elif pending:
