@@ -251,6 +251,10 @@ class _StaticHandler(http.server.SimpleHTTPRequestHandler):
         if not url_path.startswith(self.prefix):
             self.send_error(HTTPStatus.NOT_FOUND, "Outside the served prefix")
             return None
+        # http.server answers If-Modified-Since to the second: a rebuild within the same second
+        # as the previous one would get 304 and the browser would keep the old sw.js and pages.
+        # Hosts (GitHub Pages, Netlify) validate with ETags, which change with the content.
+        del self.headers["If-Modified-Since"]
         return super().send_head()
 
     def translate_path(self, path: str) -> str:

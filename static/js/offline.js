@@ -33,16 +33,20 @@
     if (reloading) location.reload(); // only after the reader chose Reload, never on first install
   });
 
+  function track(installing) {
+    if (!installing) return;
+    installing.addEventListener("statechange", function () {
+      if (installing.state === "installed") offer(installing);
+    });
+  }
+
   function watch(registration) {
     if (!registration) return; // a browser that blocks workers may resolve with nothing
     if (registration.waiting) offer(registration.waiting);
-    registration.addEventListener("updatefound", function () {
-      var installing = registration.installing;
-      if (!installing) return;
-      installing.addEventListener("statechange", function () {
-        if (installing.state === "installed") offer(installing);
-      });
-    });
+    // The browser checks for a new worker on every navigation, before this script registers: a
+    // download may already be under way, and its updatefound event already past.
+    track(registration.installing);
+    registration.addEventListener("updatefound", function () { track(registration.installing); });
   }
 
   function register() {
