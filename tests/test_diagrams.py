@@ -146,7 +146,9 @@ def test_cached_build_needs_neither_chromium_nor_network(tmp_path: Path) -> None
     html = (project / "site" / DOMAIN).read_text(encoding="utf-8")
     assert html.count('class="diagram is-drawn"') == 2  # the domain diagram and a fenced one
     assert "diagrams.js" not in html and "mermaid.min.js" not in html
-    assert 'class="diagram-render diagram-dark"' in html and 'class="diagram-render diagram-light"' in html
+    # One SVG per figure whose colours follow the theme (diagrammerge), not a copy per theme.
+    assert html.count("<svg") == 2 and "diagram-light" not in html
+    assert html.count(":root[data-theme=light] #sgd") == 2
     ids = page_ids(html)
     assert len(ids) == len(set(ids)), [i for i in ids if ids.count(i) > 1][:5]
     assert "Query Rewriting" in html or "Query" in html  # label text is in the page

@@ -1,7 +1,9 @@
 """Diagrams drawn at build time, in real Chromium, on the bundled guide (its cache is committed).
 
 * every domain page shows its diagram in both themes without requesting Mermaid or diagrams.js,
-  and the theme toggle swaps the drawing with no network request at all;
+  and the theme toggle recolours the drawing with no network request at all;
+* one SVG for both themes (render/diagrammerge.py) looks pixel for pixel like the two drawings it
+  replaces, in either theme, with or without JavaScript, and printed;
 * the drawings are equivalent in structure to what the browser renderer (diagrams.js) draws today:
   the same diagram type, nodes, edges, clusters and label text;
 * on a phone a wide diagram is fitted to the width, with "Full size" one tap away, which then
@@ -65,6 +67,16 @@ def in_browser(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Guide]:
     return _bundled(tmp_path_factory.mktemp("browser") / "site", "browser")
 
 
+# The colours a reader sees on the first shape and the first label of the shown drawing.
+COLOURS = """f => {
+    const frame = [...f.querySelectorAll('.diagram-render')].find(h => h.offsetParent !== null);
+    const shape = frame.querySelector('.node rect, .node path, .node polygon, rect.actor');
+    const label = frame.querySelector('.nodeLabel, .label, text.actor, text');
+    const s = getComputedStyle(shape), l = getComputedStyle(label);
+    return [s.fill, s.stroke, l.color, l.fill].join(' ');
+}"""
+
+
 def test_every_domain_diagram_in_both_themes_with_no_mermaid_and_no_request_on_toggle(
         drawn, new_context, serve_dir, watch_page):
     site, guide = drawn
@@ -79,25 +91,58 @@ def test_every_domain_diagram_in_both_themes_with_no_mermaid_and_no_request_on_t
         assert not [u for u in requests if "mermaid" in u or "diagrams.js" in u], (domain.path, requests)
         figure = page.locator("figure.diagram").first
         expect(figure).to_have_class("diagram is-drawn")
-        first = page.evaluate("document.documentElement.dataset.theme")
         shown = figure.evaluate(STRUCTURE)
         assert shown and shown["width"] > 0 and shown["height"] > 0 and shown["labels"], domain.path
-        theme_svg = figure.locator(f".diagram-{first} svg")
-        expect(theme_svg).to_be_visible()
-        # The figure's name and description, shared by both drawings.
+        svg = figure.locator(".diagram-render svg >> visible=true").first
+        expect(svg).to_be_visible()
+        # The figure's name and description, shared by both themes.
         assert figure.locator("figcaption").inner_text().strip().lower() == domain.diagram.title.lower()
-        described = theme_svg.get_attribute("aria-describedby")
+        described = svg.get_attribute("aria-describedby")
         assert described and page.locator(f"#{described}").text_content().startswith("Diagram labels: ")
+        colours = figure.evaluate(COLOURS)
         requests.clear()
         page.click("[data-theme-toggle]")
-        other = "light" if first == "dark" else "dark"
-        expect(figure.locator(f".diagram-{other} svg")).to_be_visible()
-        expect(theme_svg).to_be_hidden()
+        page.wait_for_function(f"c => ({COLOURS})(document.querySelector('figure.diagram')) !== c", arg=colours)
+        expect(figure.locator(".diagram-render svg >> visible=true").first).to_be_visible()
         page.wait_for_timeout(100)
         assert requests == [], f"the toggle fetched {requests}"
         assert figure.evaluate(STRUCTURE)["labels"] == shown["labels"]
         page.click("[data-theme-toggle]")  # back, for the next page
+        page.wait_for_function(f"c => ({COLOURS})(document.querySelector('figure.diagram')) === c", arg=colours)
     assert not watch.page_errors and not watch.foreign_requests and not watch.console_errors
+
+
+@pytest.fixture(scope="module")
+def two_drawings(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled guide built as before one SVG served both themes: each theme's own drawing."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("studyguide.render.diagramart.cached_merge", lambda dark, light: None)
+        site, _ = _bundled(tmp_path_factory.mktemp("two") / "site")
+    return site
+
+
+def test_one_svg_for_both_themes_looks_like_the_two_drawings_it_replaces(drawn, two_drawings, new_context,
+                                                                        serve_dir):
+    merged_site, guide = drawn
+    merged, separate = serve_dir(merged_site), serve_dir(two_drawings)
+    sample = (merged_site / guide.domains[0].path / "index.html").read_text(encoding="utf-8")
+    assert sample.count("<svg") == 1 and "diagram-light" not in sample  # one drawing, not two
+    assert "diagram-light" in (two_drawings / guide.domains[0].path / "index.html").read_text(encoding="utf-8")
+    compared = 0
+    for scheme, script, media in (("dark", True, "screen"), ("light", True, "screen"),
+                                  ("light", False, "screen"), ("dark", True, "print")):
+        page = new_context(color_scheme=scheme, java_script_enabled=script, service_workers="block").new_page()
+        page.emulate_media(media=media)
+        for domain in guide.domains:
+            shots = []
+            for base in (merged, separate):
+                page.goto(base + domain.path)
+                frame = page.locator("figure.diagram .diagram-render >> visible=true").first
+                shots.append(frame.screenshot(animations="disabled"))
+            assert shots[0] == shots[1], (scheme, script, media, domain.path)
+            compared += 1
+        page.context.close()
+    assert compared == 4 * len(guide.domains)
 
 
 def test_drawn_diagrams_match_the_browser_renderer(drawn, in_browser, new_context, serve_dir):
@@ -132,7 +177,7 @@ def test_wide_diagram_on_a_phone_fits_and_full_size_scrolls_from_the_left(drawn,
     page.goto(base + widest)
     figure = page.locator("figure.diagram").first
     assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
-    box = figure.locator(".diagram-light svg").bounding_box()
+    box = figure.locator(".diagram-render svg").bounding_box()
     assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
     # Never a blank first screen: the drawing starts on it, and leaves room below it.
     assert box["y"] < PHONE["height"] / 2 and box["height"] <= PHONE["height"] * 0.5 + 1, box
@@ -144,7 +189,7 @@ def test_wide_diagram_on_a_phone_fits_and_full_size_scrolls_from_the_left(drawn,
     zoom.tap()
     expect(zoom).to_have_attribute("aria-pressed", "true")
     expect(zoom).to_have_text("Fit to width")
-    frame = figure.locator(".diagram-light")
+    frame = figure.locator(".diagram-render")
     state = frame.evaluate("""h => ({scrollLeft: h.scrollLeft, scrolls: h.scrollWidth > h.clientWidth,
         tabIndex: h.tabIndex, svg: h.querySelector('svg').getBoundingClientRect().width})""")
     assert state["scrolls"] and state["scrollLeft"] == 0 and state["tabIndex"] == 0, state

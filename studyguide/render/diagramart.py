@@ -1,4 +1,4 @@
-"""Drawn diagrams as they go into pages: both themes' SVGs in one figure, switched by CSS.
+"""Drawn diagrams as they go into pages: both themes in one figure, switched by CSS.
 
 A :class:`DiagramArt` (made by the site's diagram stage) maps each diagram source to its drawing.
 :class:`PageFigures` turns one into HTML for one page, numbering figures so that every id stays
@@ -10,9 +10,11 @@ The figure holds:
 
 * the caption (the figure's accessible name) and a hidden description listing the diagram's
   labels, which both SVGs point to with ``aria-labelledby``/``aria-describedby``;
-* the dark and the light SVG; the stylesheet shows the one matching ``html[data-theme]`` (or, with
-  no script, ``prefers-color-scheme``), so the theme toggle switches diagrams with no script and no
-  request. The light copy is kept out of the search index (its text repeats the dark one);
+* one SVG whose colours follow ``html[data-theme]`` (or, with no script, ``prefers-color-scheme``)
+  through CSS custom properties (:mod:`.diagrammerge`), so the theme toggle switches diagrams with
+  no script and no request; when the two drawings differ in more than their colours, the dark and
+  the light SVG, of which the stylesheet shows the one matching the theme (the light copy is kept
+  out of the search index: its text repeats the dark one);
 * the Mermaid source, hidden, for ``studyguide check``'s parse.
 """
 
@@ -22,6 +24,8 @@ from dataclasses import dataclass, field
 from html import escape
 
 from ..markup.diagrams import DIAGRAM_MARKER, diagram_html
+from .diagrammerge import cached_merge
+from .diagramslim import slim
 from .diagramsvg import cached_labels, natural_width, place
 
 
@@ -31,11 +35,13 @@ class DrawnDiagram:
     width: int  # natural width in CSS pixels
     labels: tuple[str, ...]
     image: str | None = None  # site path of a PNG for link previews
+    both: str | None = None  # one SVG for both themes (diagrammerge), when the two merge
 
     @classmethod
     def from_svgs(cls, svgs: dict[str, str], image: str | None = None) -> DrawnDiagram:
         dark = svgs["dark"]
-        return cls(dict(svgs), natural_width(dark), tuple(cached_labels(dark)), image)
+        both = cached_merge(dark, svgs["light"]) if set(svgs) == {"dark", "light"} else None
+        return cls(dict(svgs), natural_width(dark), tuple(cached_labels(dark)), image, both)
 
 
 @dataclass(frozen=True)
@@ -75,10 +81,13 @@ class PageFigures:
                    if title else "")
         name = f'aria-labelledby="{prefix}-title"' if title else 'aria-label="Diagram"'
         parts = [f'<figure class="diagram is-drawn" data-width="{drawn.width}">{caption}']
-        for theme, svg in drawn.svgs.items():
-            ignore = " data-pagefind-ignore" if theme != "dark" else ""
-            parts.append(f'<div class="diagram-render diagram-{theme}"{ignore}>'
-                         f'{place(svg, f"{prefix}{theme[0]}", name, f"{prefix}-desc")}</div>')
+        if drawn.both is not None:
+            parts.append(f'<div class="diagram-render">{place(drawn.both, f"{prefix}d", name, f"{prefix}-desc")}</div>')
+        else:
+            for theme, svg in drawn.svgs.items():
+                ignore = " data-pagefind-ignore" if theme != "dark" else ""
+                parts.append(f'<div class="diagram-render diagram-{theme}"{ignore}>'
+                             f'{place(slim(svg), f"{prefix}{theme[0]}", name, f"{prefix}-desc")}</div>')
         description = "Diagram labels: " + "; ".join(drawn.labels) if drawn.labels else "A diagram."
         parts.append(f'<p id="{prefix}-desc" hidden>{escape(description)}</p>')
         parts.append(f'<pre class="mermaid" {DIAGRAM_MARKER} hidden>{escape(source.strip())}</pre></figure>\n')
