@@ -1,9 +1,10 @@
-"""The user's build cache (compiled templates, app icons, diagram labels): used when it holds an
+"""The user's build cache (compiled templates, app icons, diagram labels, merged diagrams, Anki decks): used when it holds an
 entry, bypassed when it cannot be used, and never able to serve a stale result."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -11,8 +12,11 @@ import pytest
 from helpers import copy_mini, tree_digest
 from jinja2 import Environment
 
+import studyguide.render.diagrammerge as diagrammerge
 import studyguide.render.diagramsvg as diagramsvg
+import studyguide.site.anki as anki
 import studyguide.site.icons as icons
+from studyguide.content.loader import Loader
 from studyguide.render.buildcache import CACHE_ENV, cache_folder
 from studyguide.render.renderer import Renderer
 from studyguide.render.theme import default_theme
@@ -99,3 +103,52 @@ def test_an_unusable_cache_is_no_cache(tmp_path: Path, monkeypatch: pytest.Monke
     second = SiteBuilder(project / "studyguide.yml", tmp_path / "b").build()
     assert first.pages == second.pages
     assert tree_digest(tmp_path / "a") == tree_digest(tmp_path / "b")
+
+
+def test_merged_diagrams_are_kept_and_a_damaged_entry_is_derived_again(own_cache: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    dark = ('<svg id="SGDIAGRAM"><style>#SGDIAGRAM .node rect{fill:#101010;}</style>'
+            '<g class="node"><rect></rect></g></svg>')
+    light = dark.replace("#101010", "#fafafa")
+    merged = diagrammerge.cached_merge(dark, light)
+    assert merged == diagrammerge.merge_themes(dark, light) and merged and "var(--c1)" in merged
+    entry = next((own_cache / "diagram-merged").glob("*.svg"))
+    with monkeypatch.context() as patch:
+        patch.setattr(diagrammerge, "merge_themes", lambda *a: pytest.fail("merged what the cache holds"))
+        assert diagrammerge.cached_merge(dark, light) == merged
+    entry.write_bytes(b"")  # damaged
+    assert diagrammerge.cached_merge(dark, light) == merged
+    # A pair that does not merge is remembered as such.
+    taller = light.replace("<rect>", '<rect height="2">')
+    assert diagrammerge.cached_merge(dark, taller) is None
+    with monkeypatch.context() as patch:
+        patch.setattr(diagrammerge, "merge_themes", lambda *a: pytest.fail("merged what the cache holds"))
+        assert diagrammerge.cached_merge(dark, taller) is None
+
+
+def test_the_anki_deck_is_copied_from_the_cache_until_a_card_or_its_date_changes(
+        tmp_path: Path, own_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = copy_mini(tmp_path / "guide")
+    first, second = tmp_path / "first.apkg", tmp_path / "second.apkg"
+    anki.export_deck(Loader().load(project / "studyguide.yml"), first, project)
+    assert len(list((own_cache / "anki-decks").glob("*.apkg"))) == 1
+    with monkeypatch.context() as patch:
+        patch.setattr(anki, "write_apkg", lambda *a: pytest.fail("wrote a deck the cache holds"))
+        anki.export_deck(Loader().load(project / "studyguide.yml"), second, project)
+    assert second.read_bytes() == first.read_bytes()
+    # A newer source file is a newer note: a new key, a new file.
+    topic = next((project / "content").rglob("01-*.md"))
+    later = topic.stat().st_mtime + 120
+    os.utime(topic, (later, later))
+    anki.export_deck(Loader().load(project / "studyguide.yml"), second, project)
+    assert second.read_bytes() != first.read_bytes()
+    # So is an edited card.
+    topic.write_text(topic.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    anki.export_deck(Loader().load(project / "studyguide.yml"), tmp_path / "third.apkg", project)
+    assert len(list((own_cache / "anki-decks").glob("*.apkg"))) == 3
+    # A damaged entry is written again.
+    for entry in (own_cache / "anki-decks").glob("*.apkg"):
+        entry.write_bytes(b"not a zip")
+    anki.export_deck(Loader().load(project / "studyguide.yml"), tmp_path / "fourth.apkg", project)
+    assert (tmp_path / "fourth.apkg").read_bytes()[:2] == b"PK"
+    assert (tmp_path / "fourth.apkg").read_bytes() == (tmp_path / "third.apkg").read_bytes()

@@ -35,6 +35,7 @@ from ..content.links import LinkIndex
 from ..content.model import Diagram, Guide, Question, Section, Source, Topic
 from ..markup.diagrams import diagram_html
 from ..markup.parser import render_markdown, render_markdown_drawing
+from ..render.buildcache import cache_folder, key_of, read_entry, write_entry
 from ..render.markdown import MarkdownRenderer
 from ..render.pages import anki_deck_path
 from .sitemap import ContentDates
@@ -214,7 +215,7 @@ def note_times(content: DeckContent, dates: ContentDates) -> dict[str, int]:
     known = dates.of(p for paths in content.sources.values() for p in paths)
     times = {}
     for guid, paths in content.sources.items():
-        changed = [known[p.resolve()] for p in paths if p.resolve() in known]
+        changed = [known[p] for p in paths if p in known]
         times[guid] = int(max(changed).timestamp()) if changed else 0
     return times
 
@@ -262,8 +263,36 @@ def export_deck(guide: Guide, target: Path, project_root: Path, svg_for: SvgLook
     """Write `guide` as an ``.apkg`` to `target`; `project_root` is where git dates the sources
     (`dates`: the build's lookups, shared with the sitemap)."""
     content = DeckBuilder(guide, svg_for).build()
-    write_apkg(content, target, note_times(content, dates or ContentDates(project_root)))
+    mtimes = note_times(content, dates or ContentDates(project_root))
+    folder = cache_folder("anki-decks")
+    name = f"{deck_key(content, mtimes)}.apkg"
+    kept = read_entry(folder, name)
+    if kept is not None and kept.startswith(b"PK"):  # a zip; entries are written whole (renamed in)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=target.parent, prefix=".apkg-", delete=False) as partial:
+            partial.write(kept)
+        os.replace(partial.name, target)
+    else:
+        write_apkg(content, target, mtimes)
+        write_entry(folder, name, target.read_bytes())
     return DeckSummary(target, content.notes, len(content.decks), len(content.media))
+
+
+#: This module's source (note types, card templates, the writer) and genanki's version are part of
+#: every cached deck's key: a change to either is a new key.
+_DECK_CODE = Path(__file__).read_bytes() + genanki.__version__.encode()
+
+
+def deck_key(content: DeckContent, mtimes: dict[str, int]) -> str:
+    """What the ``.apkg`` bytes depend on: every note as written, the media and the notes' times.
+    Writing the package (SQLite, then a zip) was a third of a small guide's build; the same key
+    gives the same bytes, so a build whose cards did not change copies them from the build cache."""
+    decks = [[deck.deck_id, deck.name, deck.description,
+              [[note.model.model_id, note.guid, note.fields, note.tags, note.due] for note in deck.notes]]
+             for deck in content.decks]
+    media = [[name, hashlib.sha256(data).hexdigest()] for name, data in sorted(content.media.items())]
+    text = json.dumps([decks, media, sorted(mtimes.items())], ensure_ascii=False)
+    return key_of(_DECK_CODE, text.encode("utf-8"))
 
 
 def publish_deck(site_dir: Path, guide: Guide, dates: ContentDates, svg_for: SvgLookup | None = None) -> None:

@@ -117,17 +117,23 @@ class ContentDates:
         self.project_root = project_root
         self._known: dict[Path, datetime] = {}
         self._asked: set[Path] = set()
+        self._real: dict[Path, Path] = {}  # resolve() is a system call per path component: once each
 
     def of(self, paths: Iterable[Path]) -> dict[Path, datetime]:
-        resolved = {Path(p).resolve() for p in paths}
+        """Each of `paths` (keyed as given) that has a date."""
+        given = set(paths)
+        for path in given - self._real.keys():
+            self._real[path] = Path(path).resolve()
+        resolved = {self._real[p] for p in given}
         if missing := resolved - self._asked:
             self._known.update(content_dates(missing, self.project_root))
             self._asked |= missing
-        return {p: self._known[p] for p in resolved if p in self._known}
+        return {p: self._known[self._real[p]] for p in given if self._real[p] in self._known}
 
 
 def page_lastmod(guide: Guide, page: PageInfo, dates: dict[Path, datetime]) -> datetime | None:
-    known = [dates[p.resolve()] for p in page_sources(guide, page) if p.resolve() in dates]
+    """`dates`: from :meth:`ContentDates.of` for the guide's sources."""
+    known = [dates[p] for p in page_sources(guide, page) if p in dates]
     return max(known) if known else None
 
 
