@@ -87,7 +87,7 @@ def main() -> None:
         print(f"lighthouse {args.lighthouse}, mobile emulation, {args.runs} run(s) per page, median")
         print(f"{'page':<11}" + "".join(f"{c[:13]:>15}" for c in CATEGORIES) + "   FCP     LCP     TBT    CLS   bytes")
         lost: dict[str, set[str]] = {}
-        for kind, path in page_urls(args.config).items():
+        for kind, path in page_urls(args.config, site).items():
             reports = [run_lighthouse(args.lighthouse, base + path, Path(tmp) / f"{kind}-{n}.json")
                        for n in range(args.runs)]
             scores = {c: statistics.median(round(100 * (r["categories"][c]["score"] or 0)) for r in reports)

@@ -4,7 +4,8 @@
 
 Builds the bundled guide (or the fixture guide when content/ is absent) with ``--no-search`` into a
 temporary folder, serves it on 127.0.0.1 and loads one page of each type (home, domain, interview,
-free page, tags, 404) in Chromium with an empty cache, counting every response body:
+free page, tags, 404) in Chromium with an empty cache, counting every response body. The domain
+page is the heaviest one (the budget holds for every domain page when it holds for that one):
 
 * html — the page itself;
 * own css/js — the theme's site.css, site.js, theme-init.js, diagrams.js, diagram-zoom.js, as the
@@ -61,9 +62,10 @@ def category(path: str) -> str:
     return "other"
 
 
-def page_urls(config: Path) -> dict[str, str]:
+def page_urls(config: Path, site: Path) -> dict[str, str]:
     guide = Loader().load(config)
-    urls = {"home": "", "domain": guide.domains[0].path}
+    heaviest = max(guide.domains, key=lambda d: (site / d.path / "index.html").stat().st_size)
+    urls = {"home": "", "domain": heaviest.path}
     if guide.interview:
         urls["interview"] = guide.interview.path
     if guide.pages:
@@ -135,7 +137,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
         result = build(args.config, site, search=False)
-        urls = page_urls(args.config)
+        urls = page_urls(args.config, site)
         measured = measure_static(site, urls) if args.no_browser else measure_browser(site, urls)
         own = own_asset_bytes(result.out_dir / "assets")
 
@@ -150,8 +152,8 @@ def main() -> None:
     domain = measured.get("domain", {})
     raw = sum(len(b) for bodies in domain.values() for b in bodies)
     zipped = sum(len(gzip.compress(b)) for bodies in domain.values() for b in bodies)
-    print(f"\ndomain page: {kb(raw)} KB as served, {kb(zipped)} KB gzipped, of the {kb(DOMAIN_BUDGET)} KB budget: "
-          f"{'OK' if raw <= DOMAIN_BUDGET else ('OK gzipped' if zipped <= DOMAIN_BUDGET else 'OVER')}")
+    print(f"\nheaviest domain page (/{urls['domain']}): {kb(raw)} KB as served ({kb(zipped)} KB gzipped), "
+          f"of the {kb(DOMAIN_BUDGET)} KB budget: {'OK' if raw <= DOMAIN_BUDGET else 'OVER'}")
     total_own = sum(own.values())
     print()
     print("own CSS + JS as published (minified): " + ", ".join(f"{name} {kb(n)}" for name, n in own.items()))
