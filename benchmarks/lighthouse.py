@@ -28,12 +28,12 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from chromium import CHROMIUM  # noqa: E402
 from localserver import QuietHandler, serve_quietly  # noqa: E402
 from page_weight import page_urls  # noqa: E402 - the same page of each type
 
 from studyguide.commands.build import build  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 METRICS = ("first-contentful-paint", "largest-contentful-paint", "total-blocking-time", "cumulative-layout-shift",
            "speed-index")

@@ -31,11 +31,11 @@ from urllib.parse import unquote
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from chromium import launch as launch_chromium  # noqa: E402
 from localserver import serve_quietly  # noqa: E402
 
 from studyguide.commands.build import build  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
 PROBE = """(() => {
     window.__registeredAt = null;
     const register = navigator.serviceWorker.register.bind(navigator.serviceWorker);
@@ -84,7 +84,7 @@ def time_to_offline_ready(site: Path, runs: int) -> None:
     ready_ms, load_ms, before_load = [], [], []
     registered_early = 0
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        browser = launch_chromium(p)
         for _ in range(runs):
             context = browser.new_context()  # empty cache, no worker
             page = context.new_page()

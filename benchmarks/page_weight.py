@@ -35,12 +35,12 @@ from urllib.parse import urljoin, urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from chromium import launch as launch_chromium  # noqa: E402
 from localserver import serve_quietly  # noqa: E402
 
 from studyguide.commands.build import build  # noqa: E402
 from studyguide.content.loader import Loader  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
 OWN = ("css/site.css", "js/site.js", "js/theme-init.js", "js/diagrams.js", "js/diagram-zoom.js")
 BUDGET = 60 * 1024
 DOMAIN_BUDGET = 150 * 1024  # a domain page, everything it fetches (issue #15: was 3.6 MB)
@@ -84,7 +84,7 @@ def measure_browser(site: Path, urls: dict[str, str]) -> dict[str, dict[str, lis
     server, base = serve_quietly(site)
     found: dict[str, dict[str, list[bytes]]] = {}
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        browser = launch_chromium(p)
         for kind, path in urls.items():
             context = browser.new_context()  # empty cache per page type
             page = context.new_page()

@@ -25,13 +25,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from chromium import launch as launch_chromium  # noqa: E402
 from localserver import serve_quietly  # noqa: E402
 
 from studyguide.commands.build import build  # noqa: E402
 from studyguide.content.loader import Loader  # noqa: E402
 from studyguide.render.study import guide_id, practice_cards  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
 GOAL_MS = 100.0
 
 TIMES = """() => {
@@ -65,7 +65,7 @@ def measure(base: str, runs: int, storage: tuple[str, str] | None) -> list[dict[
 
     found = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        browser = launch_chromium(p)
         for _ in range(runs):
             context = browser.new_context()
             if storage:

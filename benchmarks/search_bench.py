@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from chromium import launch as launch_chromium  # noqa: E402
 from localserver import QuietHandler, serve_quietly  # noqa: E402
 from synthetic import make_guide  # noqa: E402
 
@@ -41,8 +42,6 @@ from studyguide.content.loader import Loader  # noqa: E402
 from studyguide.content.model import Guide  # noqa: E402
 from studyguide.site.builder import SiteBuilder  # noqa: E402
 from studyguide.site.search import EXCLUDE_SELECTORS, INDEX_DIR, index_site, search_records  # noqa: E402
-
-CHROMIUM = "/usr/bin/chromium"
 
 
 def folder_bytes(folder: Path) -> tuple[int, int]:
@@ -79,7 +78,7 @@ def query_transfer(site: Path, query: str, *, typed: bool) -> dict[str, object]:
     fetched: list[tuple[str, bytes]] = []
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+            browser = launch_chromium(p)
             page = browser.new_page()
             page.goto(base)
             page.wait_for_load_state("networkidle")

@@ -36,13 +36,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from chromium import CHROMIUM  # noqa: E402
+from chromium import launch as launch_chromium  # noqa: E402
 from peers import DEFAULT_TOOLS, emit  # noqa: E402
 from synthetic import make_guide  # noqa: E402
 
 from studyguide.commands.build import search_steps  # noqa: E402
 from studyguide.preview.rebuild import PreviewSite  # noqa: E402
-
-CHROMIUM = "/usr/bin/chromium"
 
 
 def copy_project(config: Path, dest: Path) -> Path:
@@ -124,7 +124,7 @@ def time_in_browser(config: Path, runs: int, search: bool, poll: bool = False) -
         domain_slug = topic.parent.name.split("-", 1)[1]
         results = {}
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+            browser = launch_chromium(pw)
             page = browser.new_page()
             page.goto(url + domain_slug + "/")
             for name, edit, locate in (
