@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -255,6 +256,11 @@ def test_serves_under_the_base_path(project, serve) -> None:
     with pytest.raises(urllib.error.HTTPError) as not_modified:
         urllib.request.urlopen(again, timeout=10)
     assert not_modified.value.code == 304
+    # As pages link them, by a hash of their content (?v=…): the same URL is the same file, kept.
+    link = re.search(r'href="([^"]*assets/css/site\.css\?v=[0-9a-f]+)"', body_of_page := fetch(server.url + "repo/")[1])
+    assert link, body_of_page[:500]
+    status, _, headers = fetch(urllib.parse.urljoin(server.url + "repo/", link.group(1)))
+    assert status == 200 and headers["Cache-Control"] == "max-age=31536000, immutable"
 
 
 def test_search_index_is_rebuilt_with_the_site(project, serve) -> None:
@@ -406,6 +412,10 @@ def _edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1))
 
 
+def _append(path: Path, text: str) -> None:
+    path.write_text(path.read_text() + text)
+
+
 def test_incremental_rebuilds_equal_full_builds(tmp_path) -> None:
     """After every kind of edit, reusing pages gives byte-for-byte the site a full build gives."""
     sys.path.insert(0, str(REPO / "benchmarks"))
@@ -445,9 +455,13 @@ def test_incremental_rebuilds_equal_full_builds(tmp_path) -> None:
             "---\ntitle: Late\nsubtitle: Added last\ntags: [Extra]\n---\nBody.\n"), total),
         ("removed topic", lambda: (domains[-1] / "99-late-topic.md").unlink(), total),
         ("template", lambda: _edit(theme.templates / "domain.html", "</section>", "</section><!-- x -->"), total),
+        # Assets are hard-linked from the previous site when unchanged: changed ones must not be.
+        ("stylesheet", lambda: _append(theme.static / "css" / "site.css", "\n.x-test { color: red; }\n"), total),
+        ("vendored file", lambda: _append(theme.static / "vendor" / "ts-fsrs" / "LICENSE", "\nx\n"), total),
     ]
     for what, edit, most in edits:
         inode = (builder.out_dir / "tags" / "index.html").stat().st_ino
+        asset_inode = (builder.out_dir / "assets" / "css" / "site.css").stat().st_ino
         edit()
         builder.build()
         full = SiteBuilder(config, tmp_path / "full" / what.replace(" ", "-"), theme=theme, search=False).build()
@@ -455,6 +469,7 @@ def test_incremental_rebuilds_equal_full_builds(tmp_path) -> None:
         assert builder.last_rendered <= most, f"{what}: rendered {builder.last_rendered} pages"
         if what == "topic body":  # a reused page is the previous file, hard-linked, not written again
             assert (builder.out_dir / "tags" / "index.html").stat().st_ino == inode
+            assert (builder.out_dir / "assets" / "css" / "site.css").stat().st_ino == asset_inode  # so is an asset
 
 
 def test_the_preview_watches_the_theme_folder_extra_files_and_assets(project, serve) -> None:

@@ -14,6 +14,7 @@ published as its authors ship it, and an author's files (theme folder, extras) b
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,16 +90,44 @@ class ThemeFiles:
             versions[rel] = hashlib.sha256(text.encode()).hexdigest()[:10]
         return versions
 
-    def write(self, folder: Path) -> None:
-        """Copy and write everything into ``folder`` (the site's ``assets/``)."""
+    def write(self, folder: Path, previous: Path | None = None) -> None:
+        """Copy and write everything into ``folder`` (the site's ``assets/``); a file that is
+        the same in ``previous`` (the site being replaced) is hard-linked from it instead."""
         for rel, source in self.files.items():
             target = folder / rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)  # the first OSError stops the build; the old site stays
+            copy_or_link(source, target, previous / rel if previous else None)
         for rel, text in self.generated.items():
             target = folder / rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
+            data = text.encode("utf-8")
+            if not (previous and _link_if_same(previous / rel, target, data)):
+                target.write_bytes(data)
+
+
+def copy_or_link(source: Path, target: Path, previous: Path | None) -> None:
+    """Copy `source` to `target` (the first OSError stops the build; the old site stays), or
+    hard-link `previous` when it is that copy already: same size and modification time, which
+    ``copy2`` keeps. A rebuild in the preview then writes no asset that did not change."""
+    if previous is not None:
+        try:
+            old, new = previous.stat(), source.stat()
+            if (old.st_size, old.st_mtime_ns) == (new.st_size, new.st_mtime_ns):
+                os.link(previous, target)
+                return
+        except OSError:
+            pass  # not there, or another file system: copy
+    shutil.copy2(source, target)
+
+
+def _link_if_same(previous: Path, target: Path, data: bytes) -> bool:
+    try:
+        if previous.stat().st_size == len(data) and previous.read_bytes() == data:
+            os.link(previous, target)
+            return True
+    except OSError:
+        pass
+    return False
 
 
 def _static_files(folder: Path) -> dict[str, Path]:

@@ -28,7 +28,7 @@ from ..render.diagramart import DiagramArt
 from ..render.pages import PageInfo, RenderedPage
 from ..render.renderer import Renderer
 from ..render.theme import Theme, default_theme
-from ..render.themefiles import ThemeFiles, theme_files
+from ..render.themefiles import ThemeFiles, copy_or_link, theme_files
 from .diagrams import DiagramStage, wanted_diagrams, with_diagram_errors
 from .offline import mark_source, write_offline_files
 from .parallel import page_writer, render_pages
@@ -122,14 +122,17 @@ def page_digests(pages: Iterable[PageInfo]) -> dict[str, str]:
     return {page.path: digest for page in pages if (digest := getattr(page, "digest", ""))}
 
 
-def write_assets(folder: Path, files: ThemeFiles, guide: Guide) -> None:
-    """The theme's assets, the content's asset files and the GitHub Pages marker."""
-    files.write(folder / "assets")
+def write_assets(folder: Path, files: ThemeFiles, guide: Guide, previous: Path | None = None) -> None:
+    """The theme's assets, the content's asset files and the GitHub Pages marker; what is the
+    same in `previous` (the site being replaced) is hard-linked from it."""
+    files.write(folder / "assets", previous / "assets" if previous else None)
     if guide.content_dir is not None:  # images and files from content's assets/ folders
         for source in asset_files(guide.content_dir):
-            target = folder / site_path(source, guide.content_dir)
+            rel = site_path(source, guide.content_dir)
+            target = folder / rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)  # the first failure stops the build (disk full: one message)
+            # The first failure stops the build (disk full: one message).
+            copy_or_link(source, target, previous / rel if previous else None)
     (folder / ".nojekyll").write_text("")  # GitHub Pages: serve files as they are
 
 
@@ -150,6 +153,10 @@ class SiteBuilder:
         # The preview writes the Anki deck when it is downloaded (write_deck), not on every save:
         # it was 60 % of a one-edit rebuild of the bundled guide.
         self.deck_on_demand = False
+        # Whether assets that did not change are hard-linked from the site being replaced rather
+        # than copied: the preview's rebuilds do (a third of a bundled-guide rebuild was copying the
+        # theme); `studyguide build` writes every file anew.
+        self.link_unchanged_assets = False
         self.loader = Loader()
         self._stage: DiagramStage | None = None
         self.art = DiagramArt()  # this build's diagrams (renderer() passes them on)
@@ -214,7 +221,7 @@ class SiteBuilder:
         try:
             pages = self.write_pages(tmp, guide, target)
             assets = theme_files(self.theme_for(guide), guide.site.theme)
-            write_assets(tmp, assets, guide)
+            write_assets(tmp, assets, guide, target if self.link_unchanged_assets else None)
             for path, source in stage.image_files(self.art).items():  # link-preview PNGs from the cache
                 (tmp / path).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(source, tmp / path)
