@@ -1,6 +1,7 @@
 """Lighthouse scores for every page type of the bundled guide (a benchmark, not a test).
 
-    python benchmarks/lighthouse.py [--config studyguide.yml] [--runs 1] [--lighthouse PATH]
+    python benchmarks/lighthouse.py [--config studyguide.yml] [--runs 1] [--page KIND] [--keep DIR]
+                                    [--lighthouse PATH]
 
 Builds the guide (with search) into a temporary folder, serves it on 127.0.0.1 the way GitHub Pages
 does (gzip for text), and runs npm's ``lighthouse`` (pinned: ``npm i -E lighthouse@12.2.3``; found
@@ -74,6 +75,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", type=Path, default=ROOT / "studyguide.yml")
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--page", action="append", help="only this page type (repeatable)")
+    parser.add_argument("--keep", type=Path, help="keep every report's JSON in this folder")
     parser.add_argument("--lighthouse", default=str(DEFAULT_LIGHTHOUSE) if DEFAULT_LIGHTHOUSE.exists()
                         else shutil.which("lighthouse"))
     args = parser.parse_args()
@@ -87,8 +90,12 @@ def main() -> None:
         print(f"lighthouse {args.lighthouse}, mobile emulation, {args.runs} run(s) per page, median")
         print(f"{'page':<11}" + "".join(f"{c[:13]:>15}" for c in CATEGORIES) + "   FCP     LCP     TBT    CLS   bytes")
         lost: dict[str, set[str]] = {}
+        reports_dir = args.keep or Path(tmp)
+        reports_dir.mkdir(parents=True, exist_ok=True)
         for kind, path in page_urls(args.config, site).items():
-            reports = [run_lighthouse(args.lighthouse, base + path, Path(tmp) / f"{kind}-{n}.json")
+            if args.page and kind not in args.page:
+                continue
+            reports = [run_lighthouse(args.lighthouse, base + path, reports_dir / f"{kind}-{n}.json")
                        for n in range(args.runs)]
             scores = {c: statistics.median(round(100 * (r["categories"][c]["score"] or 0)) for r in reports)
                       for c in CATEGORIES}

@@ -458,7 +458,7 @@ def test_tag_chips_and_tags_page_links_resolve(mini, page, serve_dir, watch_page
     expect(entry).to_be_visible()
     expect(entry.locator(".tag-name")).to_contain_text(topic.tags[0])
     # Every link on the tags page leads to a card that exists, and opens it.
-    links = page.locator(".tag-topics a").evaluate_all("as => as.map(a => a.href)")
+    links = page.locator(".tag-topic a").evaluate_all("as => as.map(a => a.href)")
     assert len(links) == sum(len(t.tags) for t in guide.topics)
     ids_by_page: dict[str, list[str]] = {}
     for href in links:
@@ -468,7 +468,7 @@ def test_tag_chips_and_tags_page_links_resolve(mini, page, serve_dir, watch_page
             ids_by_page[url] = page.locator("details[data-card]").evaluate_all("cs => cs.map(c => c.id)")
         assert anchor in ids_by_page[url], href
     page.goto(base + "tags/")
-    first_link = page.locator(".tag-topics a").first
+    first_link = page.locator(".tag-topic a").first
     target = first_link.get_attribute("href").split("#")[1]
     first_link.click()
     expect(page.locator(f"#{target}")).to_have_attribute("open", "")
