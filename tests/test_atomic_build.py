@@ -19,6 +19,7 @@ from helpers import run_cli
 
 import studyguide.site.builder as builder_module
 import studyguide.site.swap as swap_module
+from studyguide.commands.build import search_steps
 from studyguide.content.errors import ContentErrors
 from studyguide.render.pages import TemplateRenderError
 from studyguide.render.theme import Theme, default_theme
@@ -123,8 +124,11 @@ def test_asset_copy_failure(project: Path, previous: tuple[Path, str], tmp_path:
     assert_unchanged(out, before)
 
 
-def test_search_indexing_failure(project: Path, previous: tuple[Path, str], monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pagefind dies after writing part of its bundle into the temporary folder."""
+@pytest.mark.parametrize("where", ["after the pages", "while the pages render"])
+def test_search_indexing_failure(project: Path, previous: tuple[Path, str], monkeypatch: pytest.MonkeyPatch,
+                                 where: str) -> None:
+    """Pagefind dies after writing part of its bundle into the temporary folder (in a build's fork,
+    then again in the main process)."""
     search = pytest.importorskip("studyguide.site.search")
     out, before = previous
 
@@ -134,8 +138,9 @@ def test_search_indexing_failure(project: Path, previous: tuple[Path, str], monk
         raise search.SearchIndexError("pagefind: simulated crash")
 
     monkeypatch.setattr(search, "write_index", broken_index)
-    with pytest.raises(search.SearchIndexError):
-        SiteBuilder(project / "studyguide.yml", out, search=True, post_steps=[search.index_site]).build()
+    steps = search_steps(True) if where == "while the pages render" else [search.index_site]
+    with pytest.raises(search.SearchIndexError, match="simulated crash"):
+        SiteBuilder(project / "studyguide.yml", out, search=True, post_steps=steps).build()
     assert_unchanged(out, before)
 
 

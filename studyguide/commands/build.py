@@ -11,9 +11,10 @@ def search_steps(search: bool) -> list[PostStep]:
     """The post-steps a full build runs: search indexing unless switched off."""
     if not search:
         return []
-    from ..site.search import index_site  # imported only when indexing runs
+    from ..site.background import ContentStep
+    from ..site.search import INDEX_DIR, index_site  # imported only when indexing runs
 
-    return [index_site]
+    return [ContentStep(index_site, INDEX_DIR)]  # from the content model: runs while pages render
 
 
 def build(config_path: Path, out_dir: Path | None = None, *, search: bool = True) -> BuildResult:

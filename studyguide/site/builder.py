@@ -29,6 +29,7 @@ from ..render.pages import PageInfo, RenderedPage
 from ..render.renderer import Renderer
 from ..render.theme import Theme, default_theme
 from ..render.themefiles import ThemeFiles, copy_or_link, theme_files
+from .background import BackgroundStep, start_content_steps
 from .diagrams import DiagramStage, wanted_diagrams, with_diagram_errors
 from .offline import mark_source, write_offline_files
 from .parallel import page_writer, render_pages
@@ -37,7 +38,8 @@ from .swap import disk_nearly_full, make_work_folder, remove_leftovers, remove_w
 
 log = logging.getLogger(__name__)
 
-# A post-step runs on the finished temporary folder before the swap (e.g. search indexing).
+# A post-step runs on the finished temporary folder before the swap. One that reads only the
+# content model (a background.ContentStep: search indexing) may run while the pages render.
 PostStep = Callable[[Path, Guide], None]
 
 
@@ -177,10 +179,12 @@ class SiteBuilder:
         """Every page as text, all at once (for tools and tests; a build streams them instead)."""
         return self.renderer(guide).render(guide)
 
-    def write_pages(self, folder: Path, guide: Guide, previous: Path) -> Sequence[PageInfo]:
+    def write_pages(self, folder: Path, guide: Guide, previous: Path, *,
+                    keep_markdown: bool = True) -> Sequence[PageInfo]:
         """Render every page into `folder`, each written as soon as it is rendered, on every core
-        when the guide is big (see :mod:`.parallel`). `previous` is the site being replaced."""
-        return render_pages(self.renderer(guide), guide, page_writer(folder), keep_markdown=bool(self.post_steps))
+        when the guide is big (see :mod:`.parallel`). `previous` is the site being replaced;
+        `keep_markdown`: a post-step in this process will read the rendered Markdown again."""
+        return render_pages(self.renderer(guide), guide, page_writer(folder), keep_markdown=keep_markdown)
 
     def diagram_stage(self, guide: Guide) -> DiagramStage:
         """The diagram stage for the guide's settings, kept across builds (its renderer too)."""
@@ -218,8 +222,10 @@ class SiteBuilder:
         target.parent.mkdir(parents=True, exist_ok=True)
         remove_leftovers(target)
         tmp = make_work_folder(target)
+        background: dict[int, BackgroundStep] = {}
         try:
-            pages = self.write_pages(tmp, guide, target)
+            background = start_content_steps(self.post_steps, tmp, guide)
+            pages = self.write_pages(tmp, guide, target, keep_markdown=len(background) < len(self.post_steps))
             assets = theme_files(self.theme_for(guide), guide.site.theme)
             write_assets(tmp, assets, guide, target if self.link_unchanged_assets else None)
             for path, source in stage.image_files(self.art).items():  # link-preview PNGs from the cache
@@ -229,13 +235,18 @@ class SiteBuilder:
             write_extra_files(tmp, guide, pages, dates)  # sitemap, robots.txt, CNAME
             if guide.site.anki_deck and not self.deck_on_demand:
                 self.write_deck(tmp, guide, dates)
-            for step in self.post_steps:
-                step(tmp, guide)
+            for i, step in enumerate(self.post_steps):
+                if i in background:
+                    background.pop(i).finish()
+                else:
+                    step(tmp, guide)
             if self.offline and guide.site.offline:  # last: it hashes the finished site
                 browser = self.art.needs_browser([w.source for w in wanted_diagrams(guide)])
                 write_offline_files(tmp, guide, mark_source(assets), page_digests(pages), browser_diagrams=browser)
             swap_in(tmp, target)
         except BaseException as exc:
+            for running in background.values():  # before their folder goes
+                running.cancel()
             full = isinstance(exc, OSError) and (exc.errno == errno.ENOSPC or disk_nearly_full(tmp))
             remove_work_folder(tmp)  # frees the space: measure before
             if full and not isinstance(exc, DiskFullError):

@@ -154,7 +154,8 @@ class IncrementalBuilder(SiteBuilder):
         self.deferred: dict[str, tuple] = {}  # path of a page left stale in out_dir → its current key
         self._guide: Guide | None = None  # the guide of the last render, for render_deferred
 
-    def write_pages(self, folder: Path, guide: Guide, previous: Path) -> list[RenderedPage]:
+    def write_pages(self, folder: Path, guide: Guide, previous: Path, *,
+                    keep_markdown: bool = True) -> list[RenderedPage]:
         """Write the pages in this process; a page whose HTML is the very same object as last
         time (reused, not rendered again) is hard-linked from the `previous` build."""
         pages = self.render(guide)

@@ -23,7 +23,7 @@ import json
 import logging
 import shutil
 import time
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -136,15 +136,23 @@ def page_record(page: Page, language: str) -> SearchRecord:
     return SearchRecord(f"/{page.path}", html)
 
 
-def search_records(guide: Guide) -> list[SearchRecord]:
+def iter_records(guide: Guide) -> Iterator[SearchRecord]:
     """Every searchable item of the guide, in reading order. Home, tags and 404 are navigation."""
     language = guide.site.language
-    records = [topic_record(d, t, language) for d in guide.domains for t in d.topics]
+    for d in guide.domains:
+        for t in d.topics:
+            yield topic_record(d, t, language)
     if guide.interview:
-        records += [question_record(guide.interview.path, g, q, language)
-                    for g in guide.interview.groups for q in g.questions]
-    records += [page_record(p, language) for p in guide.pages]
-    return records
+        for g in guide.interview.groups:
+            for q in g.questions:
+                yield question_record(guide.interview.path, g, q, language)
+    for p in guide.pages:
+        yield page_record(p, language)
+
+
+def search_records(guide: Guide) -> list[SearchRecord]:
+    """:func:`iter_records`, all at once."""
+    return list(iter_records(guide))
 
 
 # --- Pagefind ---------------------------------------------------------------------------------
@@ -218,7 +226,7 @@ def _service_class() -> type:
     return StreamingPagefindService
 
 
-async def write_index(records: list[SearchRecord], output: Path) -> None:
+async def write_index(records: Iterable[SearchRecord], output: Path) -> None:
     """Index `records` with Pagefind and write the search bundle into `output`."""
     from pagefind.index import IndexConfig
     from pagefind.service import get_executable
@@ -232,8 +240,13 @@ async def write_index(records: list[SearchRecord], output: Path) -> None:
                                f"install 'pagefind[extended]' or build with --no-search") from exc
     try:
         index = await service.create_index(IndexConfig(exclude_selectors=EXCLUDE_SELECTORS))
-        # All requests go out at once; the binary answers them in order.
-        await asyncio.gather(*(index.add_html_file(content=r.html, url=r.url) for r in records))
+        # Each request goes out as soon as its record is built, so the binary indexes while the
+        # next one is rendered; it answers them in order.
+        pending = []
+        for record in records:
+            pending.append(asyncio.ensure_future(index.add_html_file(content=record.html, url=record.url)))
+            await asyncio.sleep(0)  # lets the request reach the binary's input
+        await asyncio.gather(*pending)
         await index.write_files(str(output))
         # The binary answers before its last writes reach the disk (tokio files not flushed):
         # keep it alive until no file is left empty, then let it exit.
@@ -270,10 +283,16 @@ def _run(coroutine: Coroutine[Any, Any, T]) -> T:
 def index_site(site_dir: Path, guide: Guide) -> None:
     """Build step: write the search index for `guide` into ``site_dir/pagefind/``."""
     start = time.perf_counter()
-    records = search_records(guide)
+    records: list[SearchRecord] = []
+
+    def built_as_sent() -> Iterator[SearchRecord]:  # kept for another attempt
+        for record in iter_records(guide):
+            records.append(record)
+            yield record
+
     output = Path(site_dir).resolve() / INDEX_DIR
     for attempt in range(1, INDEX_ATTEMPTS + 1):
-        _run(write_index(records, output))
+        _run(write_index(built_as_sent() if attempt == 1 else records, output))
         empty = _empty_files(output)
         if not empty:
             break
