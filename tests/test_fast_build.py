@@ -11,6 +11,7 @@ is a theme override that does it the plain way (a Jinja loop over the same macro
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import studyguide.markup.parser as parser_module
 import studyguide.site.parallel as parallel
 from studyguide.markup import highlight
 from studyguide.markup.diagrams import DIAGRAM_MARKER
@@ -176,3 +178,25 @@ def test_code_styles_imported_directly_match_pygments_lookup(light: str, dark: s
     monkeypatch.setattr(highlight, "_style", lambda name: name)  # Pygments' own (entry point) lookup
     assert direct == highlight.stylesheet(light, dark)
     assert "pre.highlight" in direct
+
+
+def test_whole_guide_pages_come_last_in_the_main_process_with_the_workers_markdown(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    force_workers(monkeypatch, 2)
+    shares: list[tuple[int, list[str], int]] = []  # pid, kinds, Markdown parsed meanwhile
+    real_share = parallel._write_share
+
+    def write_share(renderer, guide, specs, write):
+        before = parser_module.markdown_cache_size()
+        written = real_share(renderer, guide, specs, write)
+        shares.append((os.getpid(), [s.kind for s in specs], parser_module.markdown_cache_size() - before))
+        return written
+
+    monkeypatch.setattr(parallel, "_write_share", write_share)
+    parser_module.clear_markdown_cache()
+    SiteBuilder(BUNDLED, tmp_path / "site", search=False).build()
+    pid, kinds, parsed = shares[-1]
+    assert pid == os.getpid()
+    assert sorted(kinds) == ["onepage", "practice-cards", "worksheet", "worksheet"]
+    assert all(not set(k) & parallel.WHOLE_GUIDE_KINDS for _, k, _ in shares[:-1])
+    assert parsed == 0, "the whole-guide pages parsed Markdown the workers had already rendered"

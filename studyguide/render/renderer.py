@@ -108,7 +108,7 @@ class Renderer:
         self.env.filters["slug"] = slugify
         self.env.filters["study_hash"] = card_hash
         self.env.globals["version"] = __version__
-        self.env.globals["structured_data"] = structured_data  # JSON-LD for partials/meta.html
+        self.env.globals["structured_data"] = self._structured_data  # JSON-LD: partials/meta.html
         SharedParts(self.env).install()  # sidebar_domains(), shared(): rendered once per depth
         self.search = search
         self.offline = offline  # False in the preview: a service worker there would show stale pages
@@ -128,6 +128,14 @@ class Renderer:
         if self.markdown is None or item is None:
             return Markup(render_markdown(text))
         return self.markdown.render(text, item, ctx["root"], section, home)
+
+    @pass_context
+    def _structured_data(self, ctx: Any, guide: Guide, spec: PageSpec) -> list[dict[str, Any]]:
+        """JSON-LD for the page; answers as the page renders them (one Markdown parse, not two)."""
+        markdown = self.markdown
+        if markdown is None:
+            return structured_data(guide, spec)
+        return structured_data(guide, spec, lambda q, s: markdown.render(s.body, q, ctx["root"], s))
 
     def diagram_flags(self, diagrams: list[str], bodies: list[str]) -> dict[str, Any]:
         """What a page with these diagrams (and fenced ones in `bodies`) loads: ``diagrams.js``

@@ -7,10 +7,11 @@ relative. (sitemap.xml and robots.txt are written by :mod:`studyguide.site.sitem
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html.parser import HTMLParser
 from typing import Any
 
-from ..content.model import Guide, Question, Site
+from ..content.model import Guide, Question, Section, Site
 from ..markup.diagrams import DIAGRAM_MARKER
 from ..markup.parser import render_inline, render_markdown
 from .pages import PageSpec
@@ -73,10 +74,17 @@ class _TextExtractor(HTMLParser):
         return "\n".join(line for line in lines if line)
 
 
-def markdown_text(markdown: str) -> str:
-    """Plain text of a Markdown body as a reader sees it (diagrams left out)."""
+# Renders an answer section's body as its page shows it; the page has just rendered (and cached) that
+# HTML, so the FAQ text costs no second Markdown parse (it was half the interview page at 1,000
+# topics).
+SectionHTML = Callable[[Question, Section], str]
+
+
+def markdown_text(markdown: str, html: str | None = None) -> str:
+    """Plain text of a Markdown body as a reader sees it (diagrams left out); `html`: the body
+    already rendered."""
     extractor = _TextExtractor()
-    extractor.feed(render_markdown(markdown))
+    extractor.feed(render_markdown(markdown) if html is None else html)
     extractor.close()
     return extractor.text()
 
@@ -89,12 +97,14 @@ def inline_text(markdown: str) -> str:
     return extractor.text()
 
 
-def answer_text(question: Question) -> str:
+def answer_text(question: Question, section_html: SectionHTML | None = None) -> str:
     """A question's whole answer as plain text: each section's heading, then its text."""
-    return "\n\n".join(f"{inline_text(s.heading)}\n{markdown_text(s.body)}".strip() for s in question.sections)
+    return "\n\n".join(
+        f"{inline_text(s.heading)}\n{markdown_text(s.body, section_html and section_html(question, s))}".strip()
+        for s in question.sections)
 
 
-def faq_page(guide: Guide) -> dict[str, Any]:
+def faq_page(guide: Guide, section_html: SectionHTML | None = None) -> dict[str, Any]:
     """schema.org FAQPage: every interview question with its answer text."""
     return {
         "@context": SCHEMA_ORG,
@@ -102,7 +112,7 @@ def faq_page(guide: Guide) -> dict[str, Any]:
         "name": guide.interview.title if guide.interview else guide.site.title,
         "mainEntity": [
             {"@type": "Question", "name": q.question,
-             "acceptedAnswer": {"@type": "Answer", "text": answer_text(q)}}
+             "acceptedAnswer": {"@type": "Answer", "text": answer_text(q, section_html)}}
             for q in guide.questions
         ],
     }
@@ -122,7 +132,7 @@ def breadcrumb_list(site: Site, trail: list[tuple[str, str]]) -> dict[str, Any] 
     }
 
 
-def structured_data(guide: Guide, spec: PageSpec) -> list[dict[str, Any]]:
+def structured_data(guide: Guide, spec: PageSpec, section_html: SectionHTML | None = None) -> list[dict[str, Any]]:
     """The JSON-LD objects for one page (a template global: ``partials/meta.html`` prints them)."""
     site = guide.site
     if spec.kind == "home":
@@ -132,7 +142,7 @@ def structured_data(guide: Guide, spec: PageSpec) -> list[dict[str, Any]]:
             website["url"] = site.base_url
         return [website]
     if spec.kind == "interview" and guide.questions:
-        return [faq_page(guide)]
+        return [faq_page(guide, section_html)]
     if spec.kind == "domain":
         domain = spec.extra["domain"]
         crumbs = breadcrumb_list(site, [(site.title, ""), (f"{domain.label} {domain.name}", domain.path)])

@@ -40,6 +40,12 @@ MIN_PARALLEL_WEIGHT = 300_000
 PAGE_OVERHEAD = 3_000  # a page's fixed cost (sidebar, header) in the same unit as its Markdown
 
 
+# Pages that show every card again (the one-page edition, the practice cards, the printable sheets).
+# A parallel build renders them last, in the main process, once the workers' Markdown is in its
+# cache: rendered inside a share, each parsed again every body the other shares had rendered (at
+# 1,000 topics that left one share 60 % slower than the other).
+WHOLE_GUIDE_KINDS = frozenset({"onepage", "practice-cards", "worksheet"})
+
 # Writes one page (its path and its pieces of HTML) and returns the SHA-256 of the bytes written.
 WritePage = Callable[[str, Iterable[str]], str]
 
@@ -52,13 +58,24 @@ def available_cpus() -> int:
 
 
 def page_weight(spec: PageSpec, guide: Guide) -> int:
-    """Roughly how much work a page is: the Markdown it renders plus a fixed part."""
+    """Roughly how much work a page is: the Markdown it renders plus a fixed part. The factors are
+    measured on the 1,000-topic peer corpus, relative to a domain page's cost per character."""
+    topics = sum(len(t.body) for t in guide.topics)
+    answers = sum(len(s.body) for q in guide.questions for s in q.sections)
     if spec.kind == "domain":
         return PAGE_OVERHEAD + sum(len(t.body) for t in spec.extra["domain"].topics)
-    if spec.kind == "interview":  # the answers are rendered, then read again for the FAQ JSON-LD
-        return PAGE_OVERHEAD + 2 * sum(len(s.body) for q in guide.questions for s in q.sections)
+    if spec.kind == "interview":  # the answers, then their text again for the FAQ JSON-LD
+        return PAGE_OVERHEAD + answers * 17 // 10
     if spec.kind == "page":
         return PAGE_OVERHEAD + len(spec.extra["page"].body)
+    # Pages that show every card again: their Markdown is cached when this process rendered the
+    # card's own page, so mostly template work.
+    if spec.kind == "onepage":
+        return PAGE_OVERHEAD + topics // 5
+    if spec.kind == "practice-cards":
+        return PAGE_OVERHEAD + (topics + answers) // 8
+    if spec.kind == "worksheet":
+        return PAGE_OVERHEAD + answers // 10
     if spec.kind in ("home", "tags"):
         return PAGE_OVERHEAD + 100 * len(guide.topics)
     return PAGE_OVERHEAD
@@ -112,7 +129,8 @@ def render_pages(renderer: Renderer, guide: Guide, write: WritePage, *,
     the guide is big enough. Returns the written pages in page order.
 
     `keep_markdown`: bring what the workers rendered back into this process's Markdown cache
-    (search indexing reads every body again).
+    (search indexing reads every body again); it is brought back anyway for the pages of
+    :data:`WHOLE_GUIDE_KINDS`.
     """
     specs = renderer.pages(guide)
     weights = [page_weight(spec, guide) for spec in specs]
@@ -121,7 +139,11 @@ def render_pages(renderer: Renderer, guide: Guide, write: WritePage, *,
         return _write_share(renderer, guide, specs, write)
     import multiprocessing  # only here: it imports socket and selectors (~15 ms a small build skips)
 
-    shares = split_shares(weights, workers)
+    later = [i for i, spec in enumerate(specs) if spec.kind in WHOLE_GUIDE_KINDS]
+    first = [i for i, spec in enumerate(specs) if spec.kind not in WHOLE_GUIDE_KINDS]
+    # Equal shares, then the whole-guide pages: they cannot start before the last worker is done.
+    shares = [[first[j] for j in share] for share in split_shares([weights[i] for i in first], workers)]
+    send_markdown = keep_markdown or bool(later)
     context = multiprocessing.get_context("fork")
     running = []
     try:
@@ -129,7 +151,7 @@ def render_pages(renderer: Renderer, guide: Guide, write: WritePage, *,
             ours, theirs = context.Pipe(duplex=False)
             process = context.Process(target=_worker, daemon=True,
                                       args=(theirs, renderer, guide, [specs[i] for i in share], write,
-                                            keep_markdown))
+                                            send_markdown))
             process.start()
             theirs.close()
             running.append((process, ours, share))
@@ -144,6 +166,7 @@ def render_pages(renderer: Renderer, guide: Guide, write: WritePage, *,
                 written = _write_share(renderer, guide, [specs[i] for i in share], write)
             remember(markdown)
             by_index.update(zip(share, written, strict=True))
+        by_index.update(zip(later, _write_share(renderer, guide, [specs[i] for i in later], write), strict=True))
         log.debug("rendered %d pages in %d processes", len(specs), workers)
         return [by_index[i] for i in range(len(specs))]
     finally:
