@@ -568,3 +568,36 @@ def test_a_changed_base_url_prints_the_new_address(project, serve) -> None:
              in server.output(), 15, "the new address in the output")
     assert fetch(server.url)[2].get("Location") == "/repo/"
     assert fetch(server.url + "repo/retrieval/")[0] == 200
+
+
+def test_the_preview_deletes_the_replaced_site_on_a_thread_and_close_waits_for_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    import studyguide.site.incremental as incremental_module
+    from studyguide.site.incremental import IncrementalBuilder
+
+    project = tmp_path / "guide"
+    shutil.copytree(MINI, project)
+    deleted_on: list[str] = []
+    real_remove = incremental_module.remove_work_folder
+
+    def remove(path: Path) -> None:
+        time.sleep(0.2)  # a slow disk: build() must not wait for this
+        deleted_on.append(threading.current_thread().name)
+        real_remove(path)
+
+    monkeypatch.setattr(incremental_module, "remove_work_folder", remove)
+    builder = IncrementalBuilder(project / "studyguide.yml", project / "site", search=False)
+    domain = builder.build().guide.domains[0]
+    origin = domain.topics[0].origin
+    assert origin is not None
+    topic = origin.path
+    topic.write_text(topic.read_text() + "\nOne more line.\n")
+    start = time.perf_counter()
+    builder.build()
+    assert time.perf_counter() - start < 0.2 or deleted_on == [], "the rebuild waited for the deletion"
+    assert "One more line." in (project / "site" / domain.path / "index.html").read_text()
+    builder.close()
+    assert deleted_on and all(name.startswith("studyguide-dispose") for name in deleted_on)
+    assert sorted(p.name for p in project.iterdir() if p.name.startswith(".site-")) == []

@@ -159,6 +159,9 @@ class SiteBuilder:
         # than copied: the preview's rebuilds do (a third of a bundled-guide rebuild was copying the
         # theme); `studyguide build` writes every file anew.
         self.link_unchanged_assets = False
+        # What becomes of the site a build replaces (a work folder after the swap): deleted before
+        # build() returns; the preview deletes it on a thread, once the new site is served.
+        self.dispose_replaced: Callable[[Path], None] = remove_work_folder
         self.loader = Loader()
         self._stage: DiagramStage | None = None
         self.art = DiagramArt()  # this build's diagrams (renderer() passes them on)
@@ -243,7 +246,7 @@ class SiteBuilder:
             if self.offline and guide.site.offline:  # last: it hashes the finished site
                 browser = self.art.needs_browser([w.source for w in wanted_diagrams(guide)])
                 write_offline_files(tmp, guide, mark_source(assets), page_digests(pages), browser_diagrams=browser)
-            swap_in(tmp, target)
+            swap_in(tmp, target, self.dispose_replaced)
         except BaseException as exc:
             for running in background.values():  # before their folder goes
                 running.cancel()

@@ -38,6 +38,7 @@ import logging
 import os
 import time
 from collections.abc import Hashable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,7 @@ from ..content.model import Domain, Guide, Page
 from ..render.pages import PageSpec, RenderedPage
 from ..render.renderer import Renderer
 from .builder import SiteBuilder, write_site
+from .swap import remove_work_folder
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +147,10 @@ class IncrementalBuilder(SiteBuilder):
         super().__init__(*args, **kwargs)
         self.incremental_after_s = incremental_after_s
         self.link_unchanged_assets = True
+        # The replaced site is deleted on a thread of its own: at 1,000 topics its ~170 folders
+        # took 25–45 ms on this kind of disk, after the new site was already in place.
+        self._disposer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="studyguide-dispose")
+        self.dispose_replaced = self._dispose
         self._pages: dict[str, tuple[tuple, RenderedPage]] = {}  # output path → (key, page)
         self._shared: tuple | None = None  # what every page depends on, as of the last render
         self._full_render_s = 0.0
@@ -153,6 +159,15 @@ class IncrementalBuilder(SiteBuilder):
         self.defer_kinds: frozenset[str] = frozenset()  # see the module's docstring
         self.deferred: dict[str, tuple] = {}  # path of a page left stale in out_dir → its current key
         self._guide: Guide | None = None  # the guide of the last render, for render_deferred
+
+    def _dispose(self, folder: Path) -> None:
+        self._disposer.submit(remove_work_folder, folder)
+
+    def close(self) -> None:
+        """Also wait until every replaced site is deleted."""
+        super().close()
+        self._disposer.shutdown(wait=True)
+        self._disposer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="studyguide-dispose")
 
     def write_pages(self, folder: Path, guide: Guide, previous: Path, *,
                     keep_markdown: bool = True) -> list[RenderedPage]:

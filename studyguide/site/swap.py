@@ -25,6 +25,7 @@ import secrets
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -170,14 +171,16 @@ def remove_leftovers(out_dir: Path) -> list[Path]:
     return removed
 
 
-def swap_in(new: Path, out_dir: Path) -> None:
-    """Make the finished work folder `new` the output folder, removing the previous site."""
+def swap_in(new: Path, out_dir: Path, dispose: Callable[[Path], None] | None = None) -> None:
+    """Make the finished work folder `new` the output folder; the work folder that then holds the
+    previous site goes to `dispose` (default: :func:`remove_work_folder`, at once)."""
+    dispose = dispose or remove_work_folder
     if not os.path.lexists(out_dir):
         os.rename(new, out_dir)
         _release(new)
         return
     if exchange(new, out_dir):
-        remove_work_folder(new)  # it now holds the previous site
+        dispose(new)  # it now holds the previous site
         return
     old = make_work_folder(out_dir, "old")
     try:
@@ -192,7 +195,7 @@ def swap_in(new: Path, out_dir: Path) -> None:
         remove_work_folder(old)
         raise
     _release(new)
-    remove_work_folder(old)
+    dispose(old)
 
 
 def _release(path: Path) -> None:
