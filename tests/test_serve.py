@@ -274,8 +274,11 @@ def test_search_index_is_rebuilt_with_the_site(project, serve) -> None:
     before = generation(page)
     retitle(project, "Hybrid Search Indexed Again")
     wait_for(lambda: generation(page) > before, 10, "the rebuild")
+    # The index follows the reload, on its own thread; until then the previous one is served.
+    wait_for(lambda: fetch(server.url + "pagefind/pagefind-entry.json")[1] != entry, 20, "the new index")
     status, entry_after, _ = fetch(server.url + "pagefind/pagefind-entry.json")
     assert status == 200 and entry_after != entry  # a new index, for the new text
+    assert "Search index updated" in server.output()
 
 
 def test_a_burst_of_saves_is_one_rebuild(project, serve) -> None:
@@ -601,3 +604,49 @@ def test_the_preview_deletes_the_replaced_site_on_a_thread_and_close_waits_for_i
     builder.close()
     assert deleted_on and all(name.startswith("studyguide-dispose") for name in deleted_on)
     assert sorted(p.name for p in project.iterdir() if p.name.startswith(".site-")) == []
+
+
+def test_the_preview_reloads_before_the_search_index_is_rebuilt(tmp_path: Path) -> None:
+    """Indexing follows the rebuild on a thread: the page is new at once, the index a little later,
+    and between the two the previous, complete index is served."""
+    from studyguide.preview.rebuild import PreviewSite
+    from studyguide.site.background import ContentStep
+
+    project = tmp_path / "guide"
+    shutil.copytree(MINI, project)
+    slow = {"seconds": 0.0}
+
+    def index(folder: Path, guide) -> None:  # stands for Pagefind: a bundle of the titles
+        time.sleep(slow["seconds"])
+        (folder / "pagefind").mkdir()
+        (folder / "pagefind" / "titles.txt").write_text("\n".join(t.title for t in guide.topics))
+
+    site = PreviewSite(project / "studyguide.yml", project / "site", post_steps=[ContentStep(index, "pagefind")])
+    try:
+        first = site.build_once()  # the first build indexes before the preview serves
+        assert first is not None and site.search_index is not None
+        served = site.search_index.resolve("pagefind/titles.txt")
+        assert served is not None and served.read_text().startswith(first.guide.topics[0].title)
+        assert site.search_index.resolve("retrieval/index.html") is None  # the site's own files
+        assert not (project / "site" / "pagefind").exists()
+
+        slow["seconds"] = 1.0
+        retitle(project, "Hybrid Search Renamed")
+        start = time.perf_counter()
+        assert site.build_once() is not None
+        assert time.perf_counter() - start < 1.0, "the rebuild waited for the index"
+        assert "Hybrid Search Renamed" in (project / "site" / "retrieval" / "index.html").read_text()
+        assert "Hybrid Search Renamed" not in served.read_text()  # still the previous, whole index
+        assert site.search_index.wait_idle(20)
+        assert "Hybrid Search Renamed" in served.read_text()
+
+        slow["seconds"] = 0.5  # two saves while indexing: one run more, for the newer guide
+        retitle(project, "Second Title")
+        site.build_once()
+        retitle(project, "Third Title")
+        site.build_once()
+        assert site.search_index.wait_idle(20)
+        assert "Third Title" in served.read_text()
+        assert sorted(p.name for p in site.search_index.root.iterdir()) == ["current"]
+    finally:
+        site.stop()

@@ -97,7 +97,7 @@ class SiteHandler(HostChecked):
         if site.problems and is_html:
             page = render_error_page(site.problems, when=site.failed_at).encode()
             return self._send(500, ".html", page, generation, head)
-        if target is not None and site.builder.deferred:
+        if target is not None and site.builder.deferred and target.is_relative_to(site.out_dir.resolve()):
             stale = target.relative_to(site.out_dir.resolve()).as_posix()
             if stale in site.builder.deferred:  # left stale by the last rebuild: render it now
                 await asyncio.to_thread(site.render_deferred, stale)
@@ -116,6 +116,9 @@ class SiteHandler(HostChecked):
         self._send(404, ".txt", b"Not found (the site has not been built yet).", generation, head)
 
     def _resolve(self, rel: str) -> Path | None:
+        index = self.site.search_index  # pagefind/ is served from beside the site (searchindex.py)
+        if index is not None and (found := index.resolve(rel)) is not None:
+            return found
         try:
             root = self.site.out_dir.resolve()
             target = (root / rel).resolve()

@@ -39,11 +39,13 @@ from ..content.errors import ErrorList, display_path
 from ..content.model import Guide
 from ..render.pages import anki_deck_path
 from ..render.theme import Theme
+from ..site.background import ContentStep
 from ..site.builder import BuildResult, PostStep
 from ..site.failures import Problem, problems_from
 from ..site.incremental import IncrementalBuilder
 from .events import watch_sources
 from .reload import ReloadSocket
+from .searchindex import SearchIndex
 from .watcher import SourceWatcher
 
 log = logging.getLogger(__name__)
@@ -63,8 +65,14 @@ class PreviewSite:
     def __init__(self, config_path: Path, out_dir: Path, *, theme: Theme | None = None,
                  search: bool = False, post_steps: list[PostStep] | None = None, poll: bool = False) -> None:
         # No service worker in the preview (offline=False): it would answer with cached, stale pages.
+        # Steps that read only the content model (search indexing) run after the reload, on a
+        # thread of their own, into a folder beside the site (see searchindex.py).
+        steps = list(post_steps or [])
+        content_steps = [s for s in steps if isinstance(s, ContentStep)]
         self.builder = IncrementalBuilder(config_path, out_dir, theme=theme, search=search, offline=False,
-                                          post_steps=post_steps)
+                                          post_steps=[s for s in steps if not isinstance(s, ContentStep)])
+        self.search_index = SearchIndex(content_steps, out_dir.parent / f".{out_dir.name}-search") \
+            if content_steps else None
         self.out_dir = self.builder.out_dir
         self.generation = 0  # number of finished builds, failed or not; pages carry it
         self.problems: list[Problem] = []
@@ -125,6 +133,11 @@ class PreviewSite:
         if result is not None:
             self.guide = result.guide
         self._record(result, problems, time.perf_counter() - start)
+        if result is not None and self.search_index is not None:
+            if self.search_index.runs == 0:  # the first build: search works once the preview serves
+                self.search_index.index_now(result.guide)
+            else:
+                self.search_index.request(result.guide)
         return result
 
     def render_deferred(self, path: str) -> None:
@@ -191,6 +204,8 @@ class PreviewSite:
         self._stop.set()
         for thread in self._threads:
             thread.join(timeout)
+        if self.search_index is not None:
+            self.search_index.stop(timeout)
         self.builder.close()  # the diagram renderer's Chromium, kept for the session
 
     def _watch(self, watcher: SourceWatcher) -> None:
