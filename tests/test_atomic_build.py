@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from helpers import run_cli
 
+import studyguide.site.background as background_module
 import studyguide.site.builder as builder_module
 import studyguide.site.swap as swap_module
 from studyguide.commands.build import search_steps
@@ -139,6 +140,8 @@ def test_search_indexing_failure(project: Path, previous: tuple[Path, str], monk
 
     monkeypatch.setattr(search, "write_index", broken_index)
     steps = search_steps(True) if where == "while the pages render" else [search.index_site]
+    if where == "while the pages render":  # Playwright's threads would keep the builder from forking
+        monkeypatch.setattr(background_module, "can_fork", lambda: True)
     with pytest.raises(search.SearchIndexError, match="simulated crash"):
         SiteBuilder(project / "studyguide.yml", out, search=True, post_steps=steps).build()
     assert_unchanged(out, before)

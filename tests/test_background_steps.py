@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+import studyguide.site.background as background
 from studyguide.content.model import Guide
 from studyguide.site.background import ContentStep, can_fork
 from studyguide.site.builder import SiteBuilder
@@ -25,6 +26,15 @@ MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
 OUTPUT = "extra"
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="content steps run in the background only with fork")
+
+
+@pytest.fixture(autouse=True)
+def fork_despite_the_test_runners_threads(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The browser tests' Playwright keeps threads alive for the whole session, and the builder
+    never forks beside another thread; these tests are about what happens in the fork, so they
+    let it (as the render-worker tests do). The thread rule itself is the last test's subject."""
+    if request.node.name != "test_nothing_is_forked_while_another_thread_runs":
+        monkeypatch.setattr(background, "can_fork", lambda: True)
 
 
 @pytest.fixture
