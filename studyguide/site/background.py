@@ -18,6 +18,7 @@ temporary folder they write into is removed.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import shutil
@@ -78,7 +79,11 @@ class BackgroundStep:
         self._conn = ours
         self._process: BaseProcess = multiprocessing.get_context("fork").Process(
             target=_child, args=(theirs, step, folder, guide), daemon=True)
-        self._process.start()
+        gc.freeze()  # the child's garbage collector never walks (so never copies) what it inherits
+        try:
+            self._process.start()
+        finally:
+            gc.unfreeze()  # ours does again; the child keeps its own frozen copy
         theirs.close()
         # The child does the same; whichever runs first, cancel() finds the group. OSError: it
         # has already exited.

@@ -15,6 +15,7 @@ saves (see :data:`MIN_PARALLEL_WEIGHT`).
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import os
@@ -161,6 +162,9 @@ def render_pages(renderer: Renderer, guide: Guide, write: WritePage, *,
     send_markdown = keep_markdown or bool(later)
     context = multiprocessing.get_context("fork")
     running = []
+    # Objects that exist at the fork go to the permanent generation: a worker's garbage collector
+    # then never walks (and so never copies, page by page) the guide it inherited.
+    gc.freeze()
     try:
         for share in shares[1:]:
             ours, theirs = context.Pipe(duplex=False)
@@ -185,6 +189,7 @@ def render_pages(renderer: Renderer, guide: Guide, write: WritePage, *,
         log.debug("rendered %d pages in %d processes", len(specs), workers)
         return [by_index[i] for i in range(len(specs))]
     finally:
+        gc.unfreeze()
         for process, conn, _ in running:
             conn.close()
             if process.is_alive():
