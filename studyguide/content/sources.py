@@ -45,6 +45,17 @@ def real_path(path: Path) -> Path:
     return Path(os.path.realpath(path))
 
 
+def resolve_within(root: Path, rel: str) -> Path | None:
+    """`rel` under `root`, links followed, or None when it leads outside `root` or cannot be
+    resolved (a link loop: RuntimeError before Python 3.13)."""
+    try:
+        real_root = root.resolve()
+        target = (real_root / rel).resolve()
+    except (OSError, RuntimeError):
+        return None
+    return target if target.is_relative_to(real_root) else None
+
+
 def kind_of(path: Path, errors: ErrorList) -> Kind | None:
     """What `path` is, following symbolic links. None (with ``path:1: cannot read …`` recorded)
     when it cannot be looked at, e.g. for lack of permission on a folder above it."""

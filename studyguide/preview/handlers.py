@@ -15,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader
 from livereload.handlers import LiveReloadJSHandler
 from tornado import web
 
-from ..content.sources import path_text_problem
+from ..content.sources import path_text_problem, resolve_within
 from ..render.theme import default_theme
 from ..site.failures import Problem
 from ..site.offline import WORKER
@@ -97,8 +97,8 @@ class SiteHandler(HostChecked):
         if site.problems and is_html:
             page = render_error_page(site.problems, when=site.failed_at).encode()
             return self._send(500, ".html", page, generation, head)
-        if target is not None and site.builder.deferred and target.is_relative_to(site.out_dir.resolve()):
-            stale = target.relative_to(site.out_dir.resolve()).as_posix()
+        if target is not None and site.builder.deferred and target.is_relative_to(root := site.out_dir.resolve()):
+            stale = target.relative_to(root).as_posix()
             if stale in site.builder.deferred:  # left stale by the last rebuild: render it now
                 await asyncio.to_thread(site.render_deferred, stale)
         deck = await asyncio.to_thread(site.deck, rel) if rel is not None and rel == site.deck_path() else None
@@ -119,12 +119,7 @@ class SiteHandler(HostChecked):
         index = self.site.search_index  # pagefind/ is served from beside the site (searchindex.py)
         if index is not None and (found := index.resolve(rel)) is not None:
             return found
-        try:
-            root = self.site.out_dir.resolve()
-            target = (root / rel).resolve()
-        except (OSError, RuntimeError):  # a link loop (RuntimeError before Python 3.13)
-            return None
-        return target if target == root or target.is_relative_to(root) else None
+        return resolve_within(self.site.out_dir, rel)
 
     @staticmethod
     def _read(target: Path | None) -> bytes | None:

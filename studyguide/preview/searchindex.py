@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 from ..content.model import Guide
+from ..content.sources import resolve_within
 from ..site.background import ContentStep
 from ..site.swap import exchange
 
@@ -52,12 +53,7 @@ class SearchIndex:
         is not the index's (the site's own file answers it then)."""
         if not any(rel == s.output or rel.startswith(s.output + "/") for s in self.steps):
             return None
-        try:
-            root = self.current.resolve()
-            target = (root / rel).resolve()
-        except (OSError, RuntimeError):  # a link loop (RuntimeError before Python 3.13)
-            return None
-        return target if target.is_relative_to(root) else None
+        return resolve_within(self.current, rel)
 
     def index_now(self, guide: Guide) -> None:
         """Index `guide` in this thread (the first build)."""

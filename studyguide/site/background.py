@@ -75,9 +75,10 @@ class BackgroundStep:
         import multiprocessing  # only when a step runs in the background (see parallel.py)
 
         self.step, self.folder, self.guide = step, folder, guide
-        ours, theirs = multiprocessing.get_context("fork").Pipe(duplex=False)
+        context = multiprocessing.get_context("fork")
+        ours, theirs = context.Pipe(duplex=False)
         self._conn = ours
-        self._process: BaseProcess = multiprocessing.get_context("fork").Process(
+        self._process: BaseProcess = context.Process(
             target=_child, args=(theirs, step, folder, guide), daemon=True)
         gc.freeze()  # the child's garbage collector never walks (so never copies) what it inherits
         try:
